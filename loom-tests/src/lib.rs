@@ -1,0 +1,1 @@
+//! Loom models of conductor's concurrent protocols (see issue 3).

@@ -1,0 +1,132 @@
+//! A short tour of conductor: `cargo run --release --example tour`.
+//!
+//! Builds a runtime with the `Builder`, spawns and joins tasks, uses a `JoinSet`, runs blocking
+//! work on the blocking pool, aborts a task, catches a panicking task and prints the runtime's
+//! metrics. Each step prints one plain sentence about what happened.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use conductor::runtime::Builder;
+use conductor::task::{self, JoinSet};
+
+fn main() -> std::io::Result<()> {
+    let started = Instant::now();
+
+    // 1. A multi-thread runtime with two workers, named threads and a hook that counts them.
+    let threads_started = Arc::new(AtomicUsize::new(0));
+    let counter = threads_started.clone();
+    let rt = Builder::new_multi_thread()
+        .worker_threads(2)
+        .max_blocking_threads(4)
+        .thread_name("tour")
+        .on_thread_start(move || {
+            counter.fetch_add(1, Ordering::Relaxed);
+        })
+        .build()?;
+    println!(
+        "Built a multi-thread runtime with {} worker threads.",
+        rt.metrics().num_workers()
+    );
+
+    rt.block_on(async {
+        // 2. Spawn two tasks and join them; a task can ask for its own id.
+        let answer = conductor::spawn(async { (task::id(), 40 + 2) });
+        let greeting = conductor::spawn(async { "hello from a task".to_uppercase() });
+        let answer_id = answer.id();
+        let (seen_id, value) = answer.await.expect("the task does not fail");
+        assert_eq!(seen_id, answer_id);
+        let text = greeting.await.expect("the task does not fail");
+        println!("Task {answer_id} computed {value}, and another task returned {text:?}.");
+
+        // 3. A JoinSet owns a group of tasks and yields their results as they finish.
+        let mut set = JoinSet::new();
+        for i in 1..=10_u64 {
+            set.spawn(async move {
+                task::yield_now().await;
+                i * i
+            });
+        }
+        let (mut count, mut sum) = (0, 0);
+        while let Some(result) = set.join_next().await {
+            count += 1;
+            sum += result.expect("the task does not fail");
+        }
+        println!("A JoinSet ran {count} tasks squaring 1 to 10; the squares add up to {sum}.");
+
+        // 4. Blocking work runs on the blocking pool, not on the workers.
+        let total = task::spawn_blocking(|| (1..=1_000_000_u64).sum::<u64>())
+            .await
+            .expect("the closure does not panic");
+        println!("spawn_blocking summed 1 to 1 000 000 off the workers and got {total}.");
+
+        // 5. Abort a task that would wait forever: awaiting it gives a cancellation error.
+        let stuck = conductor::spawn(std::future::pending::<()>());
+        stuck.abort();
+        let err = stuck.await.expect_err("an aborted task has no output");
+        println!(
+            "Aborted a task that waits forever; awaiting it gave the error: {err} (is_cancelled: {}).",
+            err.is_cancelled()
+        );
+
+        // 6. A panic in a task is caught and handed to its JoinHandle; the worker lives on.
+        let default_hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {})); // keep the expected panic off stderr
+        let err = conductor::spawn(async { panic!("something went wrong") })
+            .await
+            .expect_err("a panicking task has no output");
+        std::panic::set_hook(default_hook);
+        println!(
+            "A task panicked; its JoinHandle returned the error: {err} (is_panic: {}).",
+            err.is_panic()
+        );
+        let after = conductor::spawn(async { 7 * 6 })
+            .await
+            .expect("workers survive panics");
+        println!("The workers kept going: the next task returned {after}.");
+
+        // 7. Spread some work so the metrics below have something to show: one task spawns
+        //    1 000 tasks onto its own worker's queue, and the idle worker steals half of them.
+        let fan_out = conductor::spawn(async {
+            let mut set = JoinSet::new();
+            for _ in 0..1_000 {
+                set.spawn(async {
+                    for _ in 0..10 {
+                        task::yield_now().await;
+                    }
+                });
+            }
+            while set.join_next().await.is_some() {}
+        });
+        fan_out.await.expect("the fan-out does not fail");
+        println!("Ran 1 000 more tasks that yield 10 times each.");
+    });
+
+    // 8. Metrics: counters per runtime and per worker.
+    let metrics = rt.metrics();
+    println!(
+        "Metrics: {} workers, {} tasks spawned, {} still alive, {} blocking threads, {} threads started in all.",
+        metrics.num_workers(),
+        metrics.spawned_tasks_count(),
+        metrics.num_alive_tasks(),
+        metrics.num_blocking_threads(),
+        threads_started.load(Ordering::Relaxed),
+    );
+    for worker in 0..metrics.num_workers() {
+        println!(
+            "  worker {worker}: {} polls, {} steals, {} parks, {} LIFO-slot hits.",
+            metrics.worker_poll_count(worker),
+            metrics.worker_steal_count(worker),
+            metrics.worker_park_count(worker),
+            metrics.worker_lifo_count(worker),
+        );
+    }
+
+    rt.shutdown_timeout(Duration::from_secs(1));
+    println!(
+        "Shut the runtime down; the whole tour took {:.1} ms.",
+        started.elapsed().as_secs_f64() * 1e3
+    );
+    Ok(())
+}

@@ -1,0 +1,309 @@
+//! `Builder`: every runtime setting in one place.
+
+use std::fmt;
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::Runtime;
+use crate::scheduler::config::{Config, ThreadConfig};
+
+/// Configures and builds a [`Runtime`].
+///
+/// There is no `enable_all`: I/O and time are always on once their drivers land.
+///
+/// # Examples
+///
+/// ```
+/// use conductor::runtime::Builder;
+///
+/// let rt = Builder::new_multi_thread()
+///     .worker_threads(2)
+///     .thread_name("my-pool")
+///     .build()
+///     .unwrap();
+/// assert_eq!(rt.block_on(async { conductor::spawn(async { 1 }).await.unwrap() }), 1);
+/// ```
+pub struct Builder {
+    flavor: Flavor,
+    worker_threads: Option<usize>,
+    max_blocking_threads: usize,
+    keep_alive: Duration,
+    global_queue_interval: u32,
+    event_interval: u32,
+    lifo_enabled: bool,
+    threads: ThreadConfig,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Flavor {
+    MultiThread,
+    CurrentThread,
+}
+
+/// Default `max_blocking_threads`.
+const DEFAULT_MAX_BLOCKING_THREADS: usize = 512;
+/// Default `thread_keep_alive`.
+const DEFAULT_KEEP_ALIVE: Duration = Duration::from_secs(10);
+/// Default `global_queue_interval`, in scheduler ticks.
+const DEFAULT_GLOBAL_QUEUE_INTERVAL_TICKS: u32 = 61;
+/// Default `event_interval`, in scheduler ticks.
+const DEFAULT_EVENT_INTERVAL_TICKS: u32 = 61;
+
+impl Builder {
+    fn new(flavor: Flavor) -> Builder {
+        Builder {
+            flavor,
+            worker_threads: None,
+            max_blocking_threads: DEFAULT_MAX_BLOCKING_THREADS,
+            keep_alive: DEFAULT_KEEP_ALIVE,
+            global_queue_interval: DEFAULT_GLOBAL_QUEUE_INTERVAL_TICKS,
+            event_interval: DEFAULT_EVENT_INTERVAL_TICKS,
+            lifo_enabled: true,
+            threads: ThreadConfig::default(),
+        }
+    }
+
+    /// A work-stealing runtime with one worker per available core by default.
+    ///
+    /// ```
+    /// let rt = conductor::runtime::Builder::new_multi_thread().build().unwrap();
+    /// # drop(rt);
+    /// ```
+    pub fn new_multi_thread() -> Builder {
+        Builder::new(Flavor::MultiThread)
+    }
+
+    /// A runtime that runs every task on the thread that calls `block_on`.
+    ///
+    /// ```
+    /// let rt = conductor::runtime::Builder::new_current_thread().build().unwrap();
+    /// let id = std::thread::current().id();
+    /// let ran_on = rt.block_on(async {
+    ///     conductor::spawn(async { std::thread::current().id() }).await.unwrap()
+    /// });
+    /// assert_eq!(ran_on, id);
+    /// ```
+    pub fn new_current_thread() -> Builder {
+        Builder::new(Flavor::CurrentThread)
+    }
+
+    /// Worker threads of a multi-thread runtime (default: available parallelism). Ignored by
+    /// the current-thread flavor.
+    ///
+    /// # Panics
+    ///
+    /// If `n` is 0.
+    ///
+    /// ```
+    /// let rt = conductor::runtime::Builder::new_multi_thread().worker_threads(3).build().unwrap();
+    /// assert_eq!(rt.metrics().num_workers(), 3);
+    /// ```
+    #[track_caller]
+    pub fn worker_threads(&mut self, n: usize) -> &mut Self {
+        assert!(n > 0, "{}", crate::error::ZERO_WORKER_THREADS);
+        self.worker_threads = Some(n);
+        self
+    }
+
+    /// Most threads the blocking pool starts (default 512).
+    ///
+    /// # Panics
+    ///
+    /// If `n` is 0.
+    ///
+    /// ```
+    /// let rt = conductor::runtime::Builder::new_multi_thread().max_blocking_threads(4).build().unwrap();
+    /// # drop(rt);
+    /// ```
+    #[track_caller]
+    pub fn max_blocking_threads(&mut self, n: usize) -> &mut Self {
+        assert!(n > 0, "{}", crate::error::ZERO_MAX_BLOCKING_THREADS);
+        self.max_blocking_threads = n;
+        self
+    }
+
+    /// How long an idle blocking thread waits for work before it exits (default 10 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let rt = conductor::runtime::Builder::new_multi_thread()
+    ///     .thread_keep_alive(Duration::from_millis(100))
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(rt);
+    /// ```
+    pub fn thread_keep_alive(&mut self, keep_alive: Duration) -> &mut Self {
+        self.keep_alive = keep_alive;
+        self
+    }
+
+    /// Name of every thread the runtime starts (default `conductor-worker-{n}` and
+    /// `conductor-blocking-{n}`).
+    ///
+    /// ```
+    /// let rt = conductor::runtime::Builder::new_multi_thread().thread_name("svc").build().unwrap();
+    /// let name = rt.block_on(conductor::task::spawn_blocking(|| {
+    ///     std::thread::current().name().map(str::to_owned)
+    /// }));
+    /// assert_eq!(name.unwrap().as_deref(), Some("svc"));
+    /// ```
+    pub fn thread_name(&mut self, name: impl Into<String>) -> &mut Self {
+        self.threads.name = Some(name.into());
+        self
+    }
+
+    /// Stack size of the runtime's threads (default: the standard library's).
+    ///
+    /// ```
+    /// let rt = conductor::runtime::Builder::new_multi_thread()
+    ///     .thread_stack_size(4 << 20)
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(rt);
+    /// ```
+    pub fn thread_stack_size(&mut self, bytes: usize) -> &mut Self {
+        self.threads.stack_size = Some(bytes);
+        self
+    }
+
+    /// Runs `f` on every runtime thread (workers and blocking threads) when it starts.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    /// let started = Arc::new(AtomicUsize::new(0));
+    /// let s = started.clone();
+    /// let rt = conductor::runtime::Builder::new_multi_thread()
+    ///     .worker_threads(2)
+    ///     .on_thread_start(move || { s.fetch_add(1, Ordering::SeqCst); })
+    ///     .build()
+    ///     .unwrap();
+    /// drop(rt);
+    /// assert_eq!(started.load(Ordering::SeqCst), 2);
+    /// ```
+    pub fn on_thread_start<F>(&mut self, f: F) -> &mut Self
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        self.threads.on_start = Some(Arc::new(f));
+        self
+    }
+
+    /// Runs `f` on every runtime thread just before it exits.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    /// let stopped = Arc::new(AtomicUsize::new(0));
+    /// let s = stopped.clone();
+    /// let rt = conductor::runtime::Builder::new_multi_thread()
+    ///     .worker_threads(2)
+    ///     .on_thread_stop(move || { s.fetch_add(1, Ordering::SeqCst); })
+    ///     .build()
+    ///     .unwrap();
+    /// drop(rt);
+    /// assert_eq!(stopped.load(Ordering::SeqCst), 2);
+    /// ```
+    pub fn on_thread_stop<F>(&mut self, f: F) -> &mut Self
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        self.threads.on_stop = Some(Arc::new(f));
+        self
+    }
+
+    /// Every `ticks` scheduler ticks a worker looks at the global queue before its own
+    /// (default 61), so tasks spawned from outside never starve.
+    ///
+    /// # Panics
+    ///
+    /// If `ticks` is 0.
+    ///
+    /// ```
+    /// let rt = conductor::runtime::Builder::new_multi_thread().global_queue_interval(31).build().unwrap();
+    /// # drop(rt);
+    /// ```
+    #[track_caller]
+    pub fn global_queue_interval(&mut self, ticks: u32) -> &mut Self {
+        assert!(ticks > 0, "{}", crate::error::ZERO_INTERVAL);
+        self.global_queue_interval = ticks;
+        self
+    }
+
+    /// Every `ticks` scheduler ticks a busy worker polls the driver for I/O and timer events
+    /// (default 61).
+    ///
+    /// # Panics
+    ///
+    /// If `ticks` is 0.
+    ///
+    /// ```
+    /// let rt = conductor::runtime::Builder::new_multi_thread().event_interval(31).build().unwrap();
+    /// # drop(rt);
+    /// ```
+    #[track_caller]
+    pub fn event_interval(&mut self, ticks: u32) -> &mut Self {
+        assert!(ticks > 0, "{}", crate::error::ZERO_INTERVAL);
+        self.event_interval = ticks;
+        self
+    }
+
+    /// Turns off the LIFO slot: a task woken by a worker then goes to the back of that
+    /// worker's queue instead of running next.
+    ///
+    /// ```
+    /// let rt = conductor::runtime::Builder::new_multi_thread().disable_lifo_slot().build().unwrap();
+    /// # drop(rt);
+    /// ```
+    pub fn disable_lifo_slot(&mut self) -> &mut Self {
+        self.lifo_enabled = false;
+        self
+    }
+
+    /// Builds the runtime and starts its worker threads.
+    ///
+    /// # Errors
+    ///
+    /// When a worker thread cannot be started.
+    ///
+    /// ```
+    /// let rt = conductor::runtime::Builder::new_current_thread().build().unwrap();
+    /// assert_eq!(rt.block_on(async { 5 }), 5);
+    /// ```
+    pub fn build(&mut self) -> io::Result<Runtime> {
+        let worker_threads = match self.flavor {
+            Flavor::CurrentThread => 1,
+            Flavor::MultiThread => self.worker_threads.unwrap_or_else(|| {
+                std::thread::available_parallelism().map_or(1, |n| n.get())
+            }),
+        };
+        let config = Config {
+            worker_threads,
+            global_queue_interval: self.global_queue_interval,
+            event_interval: self.event_interval,
+            lifo_enabled: self.lifo_enabled,
+            max_blocking_threads: self.max_blocking_threads,
+            keep_alive: self.keep_alive,
+            threads: self.threads.clone(),
+        };
+        match self.flavor {
+            Flavor::MultiThread => Runtime::new_multi_thread(config),
+            Flavor::CurrentThread => Runtime::new_current_thread(config),
+        }
+    }
+}
+
+impl fmt::Debug for Builder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builder")
+            .field("flavor", &self.flavor)
+            .field("worker_threads", &self.worker_threads)
+            .field("max_blocking_threads", &self.max_blocking_threads)
+            .field("thread_keep_alive", &self.keep_alive)
+            .field("global_queue_interval", &self.global_queue_interval)
+            .field("event_interval", &self.event_interval)
+            .field("lifo_enabled", &self.lifo_enabled)
+            .finish()
+    }
+}

@@ -1,0 +1,14 @@
+//! The runtime: [`Runtime`], its [`Builder`], the [`Handle`] that reaches it from anywhere,
+//! and its [`RuntimeMetrics`].
+
+mod builder;
+pub(crate) mod context;
+mod handle;
+mod metrics;
+#[allow(clippy::module_inception)]
+mod runtime;
+
+pub use self::builder::Builder;
+pub use self::handle::{EnterGuard, Handle, TryCurrentError};
+pub use self::metrics::RuntimeMetrics;
+pub use self::runtime::Runtime;

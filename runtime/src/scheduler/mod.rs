@@ -1,0 +1,120 @@
+//! The two scheduler flavors behind one `Handle`.
+
+pub(crate) mod config;
+pub(crate) mod current_thread;
+pub(crate) mod metrics;
+pub(crate) mod multi_thread;
+mod park;
+mod queue;
+
+use std::future::Future;
+use std::panic::Location;
+use std::ptr::NonNull;
+
+use crate::blocking;
+use crate::sync::Arc;
+use crate::task::{JoinHandle, BOX_FUTURE_THRESHOLD};
+
+/// A reference to a runtime's scheduler; what `runtime::Handle` wraps.
+#[derive(Clone)]
+pub(crate) enum Handle {
+    MultiThread(Arc<multi_thread::Shared>),
+    CurrentThread(Arc<current_thread::Shared>),
+}
+
+/// This thread's scheduler-local state, set while it runs a worker loop or `block_on`.
+#[derive(Clone, Copy)]
+pub(crate) enum SchedulerContext {
+    MultiWorker(NonNull<multi_thread::WorkerLocal>),
+    MultiGuest(NonNull<multi_thread::GuestLocal>),
+    CurrentThread(NonNull<current_thread::CoreLocal>),
+}
+
+impl Handle {
+    #[inline]
+    pub(crate) fn spawn_at<F>(
+        &self,
+        future: F,
+        location: &'static Location<'static>,
+    ) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        if std::mem::size_of::<F>() > BOX_FUTURE_THRESHOLD {
+            self.spawn_inner(Box::pin(future), location)
+        } else {
+            self.spawn_inner(future, location)
+        }
+    }
+
+    fn spawn_inner<F>(&self, future: F, location: &'static Location<'static>) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        match self {
+            Handle::MultiThread(shared) => shared.spawn(future, location),
+            Handle::CurrentThread(shared) => shared.spawn(future, location),
+        }
+    }
+
+    pub(crate) fn spawn_blocking_at<F, R>(
+        &self,
+        f: F,
+        location: &'static Location<'static>,
+    ) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.blocking_spawner().spawn(self, f, location)
+    }
+
+    pub(crate) fn blocking_spawner(&self) -> &blocking::Spawner {
+        match self {
+            Handle::MultiThread(s) => &s.blocking,
+            Handle::CurrentThread(s) => &s.blocking,
+        }
+    }
+
+    #[track_caller]
+    pub(crate) fn block_on<F: Future>(&self, future: F) -> F::Output {
+        match self {
+            Handle::MultiThread(shared) => multi_thread::block_on(shared, future),
+            Handle::CurrentThread(shared) => current_thread::block_on(shared, future),
+        }
+    }
+
+    pub(crate) fn owned(&self) -> &crate::task::list::OwnedTasks {
+        match self {
+            Handle::MultiThread(s) => &s.owned,
+            Handle::CurrentThread(s) => &s.owned,
+        }
+    }
+
+    /// Begins shutdown: no new tasks run; workers leave their loops.
+    pub(crate) fn shutdown(&self) {
+        match self {
+            Handle::MultiThread(s) => s.shutdown(),
+            Handle::CurrentThread(s) => s.shutdown(),
+        }
+    }
+
+    /// Drops every task, on the calling thread.
+    pub(crate) fn shutdown_tasks(&self) {
+        match self {
+            Handle::MultiThread(s) => s.shutdown_tasks(),
+            Handle::CurrentThread(s) => s.shutdown_tasks(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Handle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Handle::MultiThread(s) => s.fmt(f),
+            Handle::CurrentThread(_) => f.write_str("CurrentThread"),
+        }
+    }
+}

@@ -1,0 +1,253 @@
+//! A worker thread's run loop: find a task, run it, and park when there is none.
+//!
+//! Where a worker looks for its next task, in order:
+//!
+//! 1. every `global_queue_interval` ticks, the injector first (so remote spawns never starve
+//!    behind a busy local queue);
+//! 2. the LIFO slot, at most `MAX_LIFO_POLLS_PER_TICK` times in a row (a ping-pong pair would
+//!    otherwise keep the rest of the queue waiting forever);
+//! 3. its local queue;
+//! 4. a batch from the injector;
+//! 5. as a *searcher* (at most half the workers at once): half of another worker's queue;
+//! 6. park (see `idle.rs` for why no wake-up is lost).
+
+use std::cell::Cell;
+use std::ptr::NonNull;
+
+use super::{Shared, Task, WorkerStart, LOCAL_QUEUE_CAPACITY};
+use crate::runtime::context;
+use crate::scheduler::metrics::{bump, WorkerMetrics};
+use crate::scheduler::park::Parker;
+use crate::scheduler::queue::Local;
+use crate::scheduler::{Handle, SchedulerContext};
+use crate::sync::Arc;
+use crate::task;
+
+/// Consecutive LIFO-slot polls before the slot's task goes to the back of the queue.
+const MAX_LIFO_POLLS_PER_TICK: u32 = 3;
+
+/// A worker's own state, on its thread's stack; reachable from wakers on this thread through
+/// the scheduler context pointer.
+pub(crate) struct WorkerLocal {
+    shared: Arc<Shared>,
+    index: usize,
+    local: Local<Task>,
+    lifo: Cell<Option<Task>>,
+    lifo_polls: Cell<u32>,
+    tick: Cell<u32>,
+    is_searching: Cell<bool>,
+    parker: Parker,
+    rng: Cell<u32>,
+}
+
+pub(super) fn run(shared: Arc<Shared>, start: WorkerStart) {
+    let _hooks = shared.config.threads.hooks();
+    let _entered = context::enter_runtime();
+    let _handle = context::set_handle(Handle::MultiThread(shared.clone()));
+    let worker = WorkerLocal {
+        shared,
+        index: start.index,
+        local: start.local,
+        lifo: Cell::new(None),
+        lifo_polls: Cell::new(0),
+        tick: Cell::new(0),
+        is_searching: Cell::new(false),
+        parker: start.parker,
+        rng: Cell::new(0x9E37_79B9 ^ (start.index as u32 + 1).wrapping_mul(0x85EB_CA6B)),
+    };
+    {
+        let _sched = context::set_scheduler(SchedulerContext::MultiWorker(NonNull::from(&worker)));
+        worker.run_loop();
+    }
+    // Shutdown: let go of the queued references; the owned list drops the futures.
+    drop(worker.lifo.take());
+    while let Some(task) = worker.local.pop() {
+        drop(task);
+    }
+}
+
+impl WorkerLocal {
+    pub(super) fn shared(&self) -> &Shared {
+        &self.shared
+    }
+
+    fn metrics(&self) -> &WorkerMetrics {
+        &self.shared.metrics[self.index]
+    }
+
+    fn run_loop(&self) {
+        let config = &self.shared.config;
+        while !self.shared.is_shutdown() {
+            let tick = self.tick.get().wrapping_add(1);
+            self.tick.set(tick);
+            if tick % config.event_interval == 0 {
+                self.maintenance();
+            }
+            if let Some(task) = self.next_task(tick) {
+                self.run_task(task);
+                continue;
+            }
+            if let Some(task) = self.steal_work() {
+                self.run_task(task);
+                continue;
+            }
+            self.park();
+        }
+    }
+
+    /// Lets the driver deliver events even when this worker never runs out of work.
+    fn maintenance(&self) {
+        if let Some(mut driver) = self.shared.driver.try_lock() {
+            driver.park(Some(std::time::Duration::ZERO));
+        }
+    }
+
+    fn next_task(&self, tick: u32) -> Option<Task> {
+        let shared = &*self.shared;
+        if tick % shared.config.global_queue_interval == 0 {
+            if let Some(task) = shared.inject.pop() {
+                return Some(task);
+            }
+        }
+        if let Some(task) = self.lifo.take() {
+            if self.lifo_polls.get() < MAX_LIFO_POLLS_PER_TICK {
+                self.lifo_polls.set(self.lifo_polls.get() + 1);
+                bump(&self.metrics().lifo_hits, 1);
+                return Some(task);
+            }
+            self.push_back_or_overflow(task);
+        }
+        self.lifo_polls.set(0);
+        if let Some(task) = self.local.pop() {
+            return Some(task);
+        }
+        let task = shared.inject.pop_batch_into(&self.local)?;
+        if !self.local.is_empty() {
+            // The batch is stealable; let an idle peer share it.
+            shared.notify_parked();
+        }
+        Some(task)
+    }
+
+    fn steal_work(&self) -> Option<Task> {
+        let shared = &*self.shared;
+        if !self.is_searching.get() {
+            if !shared.idle.transition_to_searching() {
+                return None;
+            }
+            self.is_searching.set(true);
+        }
+        let n = shared.remotes.len();
+        let start = self.next_random() as usize % n;
+        for i in 0..n {
+            let victim = (start + i) % n;
+            if victim == self.index {
+                continue;
+            }
+            let before = self.local.len();
+            if let Some(task) = shared.remotes[victim].steal.steal_half_and_pop(&self.local) {
+                let stolen = self.local.len().saturating_sub(before) + 1;
+                bump(&self.metrics().steals, stolen as u64);
+                return Some(task);
+            }
+        }
+        shared.inject.pop_batch_into(&self.local)
+    }
+
+    fn run_task(&self, task: Task) {
+        if self.is_searching.replace(false) && self.shared.idle.transition_from_searching() {
+            // We were the last searcher and found work: there may be more, keep one looking.
+            self.shared.notify_parked();
+        }
+        bump(&self.metrics().polls, 1);
+        let ((), budget_spent) = task::with_budget(|| task.run());
+        if budget_spent {
+            bump(&self.metrics().budget_yields, 1);
+        }
+    }
+
+    /// A task woken or spawned on this worker.
+    pub(super) fn schedule_local(&self, task: Task, is_yield: bool) {
+        bump(&self.metrics().local_schedules, 1);
+        let pushed_to_queue = if is_yield || !self.shared.config.lifo_enabled {
+            self.push_back_or_overflow(task);
+            true
+        } else {
+            match self.lifo.replace(Some(task)) {
+                Some(prev) => {
+                    self.push_back_or_overflow(prev);
+                    true
+                }
+                None => false,
+            }
+        };
+        if pushed_to_queue {
+            // Stealable work appeared: make sure someone is looking for it.
+            self.shared.notify_parked();
+        }
+    }
+
+    fn push_back_or_overflow(&self, task: Task) {
+        if self.local.len() >= LOCAL_QUEUE_CAPACITY {
+            // Move the older half to the injector, where every worker can reach it.
+            for _ in 0..LOCAL_QUEUE_CAPACITY / 2 {
+                match self.local.pop() {
+                    Some(t) => self.shared.inject.push(t),
+                    None => break,
+                }
+            }
+            bump(&self.metrics().overflows, 1);
+        }
+        self.local.push(task);
+    }
+
+    fn has_local_work(&self) -> bool {
+        // Take and put back: `Cell<Option<Task>>` has no peek.
+        let lifo = self.lifo.take();
+        let has = lifo.is_some();
+        self.lifo.set(lifo);
+        has || !self.local.is_empty()
+    }
+
+    fn park(&self) {
+        let shared = &*self.shared;
+        let was_searching = self.is_searching.replace(false);
+        if shared.idle.transition_to_parked(self.index, was_searching) {
+            shared.notify_if_work_pending();
+        }
+        bump(&self.metrics().parks, 1);
+        loop {
+            match shared.driver.try_lock() {
+                Some(mut driver) => self.parker.park(Some(&mut driver), None),
+                None => self.parker.park(None, None),
+            }
+            if shared.is_shutdown() {
+                return;
+            }
+            if self.has_local_work() {
+                // The driver fired wakers on this thread. If a notifier already took us off
+                // the sleeper list it also counted us as a searcher.
+                if !shared.idle.unpark_worker_by_id(self.index) {
+                    self.is_searching.set(true);
+                }
+                return;
+            }
+            if !shared.idle.is_parked(self.index) {
+                // Woken by `notify_parked`, which counted us as searching.
+                self.is_searching.set(true);
+                return;
+            }
+            // Spurious wake-up: still listed as asleep, park again.
+        }
+    }
+
+    fn next_random(&self) -> u32 {
+        // xorshift32: enough to spread steal victims.
+        let mut x = self.rng.get();
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        self.rng.set(x);
+        x
+    }
+}

@@ -1,0 +1,208 @@
+//! Parking a thread, and the driver seam.
+//!
+//! A `Parker` belongs to one thread; its `Unparker` can be used by any. The state word makes
+//! an unpark that arrives before the park a token the park consumes at once, so an unpark is
+//! never lost:
+//!
+//! ```text
+//! EMPTY --park--> PARKED_CONDVAR | PARKED_DRIVER --unpark--> NOTIFIED --park returns--> EMPTY
+//! EMPTY --unpark--> NOTIFIED --park--> EMPTY (returns at once)
+//! ```
+//!
+//! A worker that parks while nobody holds the *driver* takes it and parks inside it (with the
+//! state `PARKED_DRIVER`), so an unpark must wake the driver instead of the condvar. The
+//! reactor and timer issues replace the plain `Driver` here with mio's poll plus the timer
+//! wheel; the protocol above does not change.
+
+use std::time::Duration;
+
+use crate::sync::{self, Arc, AtomicUsize, Condvar, Mutex, Ordering::SeqCst};
+
+const EMPTY: usize = 0;
+const PARKED_CONDVAR: usize = 1;
+const PARKED_DRIVER: usize = 2;
+const NOTIFIED: usize = 3;
+
+/// The thing one parked worker blocks in. For now a condvar with a timeout; the I/O and timer
+/// drivers plug in here.
+#[derive(Debug)]
+pub(crate) struct Driver {
+    inner: Arc<DriverInner>,
+}
+
+#[derive(Debug)]
+struct DriverInner {
+    woken: Mutex<bool>,
+    condvar: Condvar,
+}
+
+/// Wakes the thread parked in the driver.
+#[derive(Clone, Debug)]
+pub(crate) struct DriverUnpark {
+    inner: Arc<DriverInner>,
+}
+
+impl Driver {
+    pub(crate) fn new() -> (Driver, DriverUnpark) {
+        let inner = Arc::new(DriverInner {
+            woken: Mutex::new(false),
+            condvar: Condvar::new(),
+        });
+        (
+            Driver {
+                inner: inner.clone(),
+            },
+            DriverUnpark { inner },
+        )
+    }
+
+    /// Blocks until unparked or `timeout` passes; with `Some(ZERO)` it only polls for events.
+    pub(crate) fn park(&mut self, timeout: Option<Duration>) {
+        let mut woken = self.inner.woken.lock();
+        if !*woken {
+            match timeout {
+                Some(t) if t.is_zero() => {}
+                Some(t) => {
+                    sync::wait_timeout(&self.inner.condvar, &mut woken, t);
+                }
+                None => {
+                    while !*woken {
+                        sync::wait(&self.inner.condvar, &mut woken);
+                    }
+                }
+            }
+        }
+        *woken = false;
+    }
+}
+
+impl DriverUnpark {
+    pub(crate) fn unpark(&self) {
+        *self.inner.woken.lock() = true;
+        self.inner.condvar.notify_one();
+    }
+}
+
+/// One thread's parker.
+#[derive(Debug)]
+pub(crate) struct Parker {
+    inner: Arc<ParkerInner>,
+}
+
+/// Wakes the thread owning the matching `Parker`.
+#[derive(Clone, Debug)]
+pub(crate) struct Unparker {
+    inner: Arc<ParkerInner>,
+}
+
+#[derive(Debug)]
+struct ParkerInner {
+    state: AtomicUsize,
+    mutex: Mutex<()>,
+    condvar: Condvar,
+    driver: Option<DriverUnpark>,
+}
+
+impl Parker {
+    /// A parker; `driver` is the unpark handle of the driver it may park in.
+    pub(crate) fn new(driver: Option<DriverUnpark>) -> Parker {
+        Parker {
+            inner: Arc::new(ParkerInner {
+                state: AtomicUsize::new(EMPTY),
+                mutex: Mutex::new(()),
+                condvar: Condvar::new(),
+                driver,
+            }),
+        }
+    }
+
+    pub(crate) fn unparker(&self) -> Unparker {
+        Unparker {
+            inner: self.inner.clone(),
+        }
+    }
+
+    /// Blocks until unparked (or, in the driver, until it returns). `driver`, when given, is
+    /// the driver this thread holds for the duration.
+    pub(crate) fn park(&self, driver: Option<&mut Driver>, timeout: Option<Duration>) {
+        let inner = &*self.inner;
+        // A token left by an earlier unpark: consume it. SeqCst throughout this type: the
+        // state word pairs with the caller's own SeqCst accesses (the idle counters) and the
+        // cost is irrelevant next to a park.
+        if inner
+            .state
+            .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
+            .is_ok()
+        {
+            return;
+        }
+        match driver {
+            Some(driver) => {
+                match inner
+                    .state
+                    .compare_exchange(EMPTY, PARKED_DRIVER, SeqCst, SeqCst)
+                {
+                    Ok(_) => {}
+                    Err(NOTIFIED) => {
+                        inner.state.store(EMPTY, SeqCst);
+                        return;
+                    }
+                    Err(actual) => unreachable!("inconsistent park state {actual}"),
+                }
+                driver.park(timeout);
+                // Either an unpark (NOTIFIED) or a driver event / timeout (still PARKED_DRIVER).
+                inner.state.swap(EMPTY, SeqCst);
+            }
+            None => {
+                let mut guard = inner.mutex.lock();
+                match inner
+                    .state
+                    .compare_exchange(EMPTY, PARKED_CONDVAR, SeqCst, SeqCst)
+                {
+                    Ok(_) => {}
+                    Err(NOTIFIED) => {
+                        inner.state.store(EMPTY, SeqCst);
+                        return;
+                    }
+                    Err(actual) => unreachable!("inconsistent park state {actual}"),
+                }
+                match timeout {
+                    Some(t) => {
+                        sync::wait_timeout(&inner.condvar, &mut guard, t);
+                        inner.state.swap(EMPTY, SeqCst);
+                    }
+                    None => loop {
+                        sync::wait(&inner.condvar, &mut guard);
+                        if inner
+                            .state
+                            .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
+                            .is_ok()
+                        {
+                            return; // a real unpark; otherwise a spurious wake-up
+                        }
+                    },
+                }
+            }
+        }
+    }
+}
+
+impl Unparker {
+    pub(crate) fn unpark(&self) {
+        let inner = &*self.inner;
+        match inner.state.swap(NOTIFIED, SeqCst) {
+            EMPTY | NOTIFIED => {}
+            PARKED_CONDVAR => {
+                // Take the lock so the notify cannot fall between the parker's state CAS and
+                // its wait (it holds the lock across both).
+                drop(inner.mutex.lock());
+                inner.condvar.notify_one();
+            }
+            PARKED_DRIVER => match &inner.driver {
+                Some(driver) => driver.unpark(),
+                None => unreachable!("parked in a driver without an unpark handle"),
+            },
+            actual => unreachable!("inconsistent park state {actual}"),
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! The hierarchical timer wheel of conductor; it lands with the timer issue.
