@@ -75,6 +75,12 @@ mod imp {
         }
     }
 
+    impl<T: Default> Default for Mutex<T> {
+        fn default() -> Self {
+            Self::new(T::default())
+        }
+    }
+
     #[derive(Debug, Default)]
     pub(crate) struct Condvar(loom::sync::Condvar);
 

@@ -107,7 +107,7 @@ impl Shared {
     }
 
     pub(crate) fn spawn<F>(
-        self: &Arc<Self>,
+        this: &Arc<Self>,
         future: F,
         location: &'static Location<'static>,
     ) -> JoinHandle<F::Output>
@@ -115,13 +115,13 @@ impl Shared {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (raw, notified, join) = task::new_task(future, self.clone(), location, true);
-        if !self.owned.bind(raw) {
+        let (raw, notified, join) = task::new_task(future, this.clone(), location, true);
+        if !this.owned.bind(raw) {
             raw.shutdown();
             drop(notified);
             return join;
         }
-        self.schedule(notified);
+        this.schedule(notified);
         join
     }
 

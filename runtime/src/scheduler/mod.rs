@@ -54,8 +54,8 @@ impl Handle {
         F::Output: Send + 'static,
     {
         match self {
-            Handle::MultiThread(shared) => shared.spawn(future, location),
-            Handle::CurrentThread(shared) => shared.spawn(future, location),
+            Handle::MultiThread(shared) => multi_thread::Shared::spawn(shared, future, location),
+            Handle::CurrentThread(shared) => current_thread::Shared::spawn(shared, future, location),
         }
     }
 

@@ -4,7 +4,8 @@ use std::any::Any;
 use std::fmt;
 
 use super::Id;
-use crate::sync::Mutex;
+// A std mutex even under loom: it only makes the payload `Sync`, no protocol runs on it.
+use std::sync::Mutex;
 
 /// The task was cancelled or panicked.
 ///
@@ -100,7 +101,7 @@ impl JoinError {
     /// ```
     pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
         match self.repr {
-            Repr::Panic(payload) => Ok(payload.into_inner()),
+            Repr::Panic(payload) => Ok(payload.into_inner().unwrap_or_else(|e| e.into_inner())),
             Repr::Cancelled => Err(self),
         }
     }
@@ -123,7 +124,7 @@ impl JoinError {
         let Repr::Panic(payload) = &self.repr else {
             return None;
         };
-        let payload = payload.lock();
+        let payload = payload.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(s) = payload.downcast_ref::<&'static str>() {
             Some((*s).to_owned())
         } else {

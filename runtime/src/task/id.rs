@@ -4,7 +4,9 @@ use std::cell::Cell;
 use std::fmt;
 use std::num::NonZeroU64;
 
-use crate::sync::{AtomicU64, Ordering::Relaxed};
+// A plain std atomic even under loom: the id counter is no protocol, and loom atomics cannot
+// live in statics.
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 /// A task's id, unique among the tasks of the process for its lifetime.
 ///

@@ -108,7 +108,7 @@ impl Shared {
 
     /// Spawns a task: binds it to the owned list and schedules it.
     pub(crate) fn spawn<F>(
-        self: &Arc<Self>,
+        this: &Arc<Self>,
         future: F,
         location: &'static Location<'static>,
     ) -> JoinHandle<F::Output>
@@ -116,26 +116,26 @@ impl Shared {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (raw, notified, join) = task::new_task(future, self.clone(), location, true);
-        if !self.owned.bind(raw) {
+        let (raw, notified, join) = task::new_task(future, this.clone(), location, true);
+        if !this.owned.bind(raw) {
             // Shut down: the task is cancelled before it ever runs.
             raw.shutdown();
             drop(notified);
             return join;
         }
-        self.schedule_task(notified, false, true);
+        this.schedule_task(notified, false, true);
         join
     }
 
     /// Routes a runnable task: to this thread's worker queues when it is one of ours, else
     /// to the injector.
-    fn schedule_task(self: &Arc<Self>, task: Task, is_yield: bool, is_spawn: bool) {
+    fn schedule_task(&self, task: Task, is_yield: bool, is_spawn: bool) {
         match context::scheduler() {
             Some(SchedulerContext::MultiWorker(worker)) => {
                 // SAFETY: the context pointer is set by a worker for the duration of its run
                 // loop on this very thread, so the WorkerLocal is alive.
                 let worker = unsafe { worker.as_ref() };
-                if std::ptr::eq(worker.shared(), &**self) {
+                if std::ptr::eq(worker.shared(), self) {
                     worker.schedule_local(task, is_yield);
                     return;
                 }
@@ -143,7 +143,7 @@ impl Shared {
             Some(SchedulerContext::MultiGuest(guest)) if !is_yield && !is_spawn => {
                 // SAFETY: as above, for a thread inside `block_on`.
                 let guest = unsafe { guest.as_ref() };
-                if std::ptr::eq(guest.shared(), &**self) {
+                if std::ptr::eq(guest.shared(), self) {
                     if let Some(task) = guest.schedule_local(task) {
                         self.schedule_remote(task);
                     }
