@@ -143,7 +143,7 @@ impl Builder {
     ///
     /// ```
     /// let rt = conductor::runtime::Builder::new_multi_thread().thread_name("svc").build().unwrap();
-    /// let name = rt.block_on(conductor::task::spawn_blocking(|| {
+    /// let name = rt.block_on(rt.spawn_blocking(|| {
     ///     std::thread::current().name().map(str::to_owned)
     /// }));
     /// assert_eq!(name.unwrap().as_deref(), Some("svc"));

@@ -94,7 +94,7 @@ impl RuntimeMetrics {
     ///
     /// ```
     /// let rt = conductor::runtime::Runtime::new().unwrap();
-    /// rt.block_on(conductor::task::spawn_blocking(|| ())).unwrap();
+    /// rt.block_on(rt.spawn_blocking(|| ())).unwrap();
     /// assert!(rt.metrics().num_blocking_threads() >= 1);
     /// ```
     pub fn num_blocking_threads(&self) -> usize {
