@@ -29,6 +29,9 @@
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 #![doc(test(attr(deny(warnings))))]
 
+#[cfg(conductor_loom)]
+#[doc(hidden)]
+pub mod __loom;
 mod blocking;
 mod error;
 pub mod runtime;

@@ -1,10 +1,11 @@
 //! The one place the runtime gets its synchronization primitives from.
 //!
-//! In a normal build these are `std`'s atomics and `Arc`, and `parking_lot`'s `Mutex` and
-//! `Condvar`. Under `--cfg conductor_loom` they are loom's, so the loom models in
-//! `loom-tests/` explore every interleaving of the protocols written on top of them. Code in
-//! this crate must not name `std::sync` or `parking_lot` directly for anything that another
-//! thread can observe.
+//! In a normal build these are `std`'s atomics, `Arc`, threads and `thread_local!`, and
+//! `parking_lot`'s `Mutex` and `Condvar`. Under `--cfg conductor_loom` they are loom's, so the
+//! loom models in `loom-tests/` explore every interleaving of the protocols written on top of
+//! them. Code in this crate must not name `std::sync`, `std::thread` or `parking_lot` directly
+//! for anything that another thread can observe, nor declare a `thread_local!` other than this
+//! one (`crate::sync::thread_local`) when the value is per thread of the runtime.
 
 #[cfg(not(conductor_loom))]
 mod imp {
@@ -12,6 +13,12 @@ mod imp {
     pub(crate) use std::sync::Arc;
 
     pub(crate) use parking_lot::{Condvar, Mutex, MutexGuard};
+    pub(crate) use std::thread_local;
+
+    /// Runtime threads (workers, blocking threads): `std`'s.
+    pub(crate) mod thread {
+        pub(crate) use std::thread::{current, Builder, JoinHandle};
+    }
 
     /// An `UnsafeCell` with loom's closure-based access API, so call sites read the same under
     /// both cfgs.
@@ -54,30 +61,59 @@ mod imp {
 
 #[cfg(conductor_loom)]
 mod imp {
+    use std::ops::{Deref, DerefMut};
+
     pub(crate) use loom::cell::UnsafeCell;
     pub(crate) use loom::sync::atomic::{fence, AtomicBool, AtomicU64, AtomicUsize, Ordering};
     pub(crate) use loom::sync::Arc;
+    pub(crate) use crate::loom_thread_local as thread_local;
 
     /// loom's mutex behind `parking_lot`'s API (no poisoning, guard returned directly).
     #[derive(Debug)]
     pub(crate) struct Mutex<T>(loom::sync::Mutex<T>);
-    pub(crate) type MutexGuard<'a, T> = loom::sync::MutexGuard<'a, T>;
+
+    /// The guard remembers its mutex, so a timed wait can let go of the lock and take it back
+    /// (see `wait_timeout`).
+    pub(crate) struct MutexGuard<'a, T> {
+        mutex: &'a loom::sync::Mutex<T>,
+        guard: Option<loom::sync::MutexGuard<'a, T>>,
+    }
 
     impl<T> Mutex<T> {
         pub(crate) fn new(value: T) -> Self {
             Self(loom::sync::Mutex::new(value))
         }
         pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
-            self.0.lock().unwrap()
+            MutexGuard {
+                mutex: &self.0,
+                guard: Some(self.0.lock().unwrap()),
+            }
         }
         pub(crate) fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
-            self.0.try_lock().ok()
+            let guard = self.0.try_lock().ok()?;
+            Some(MutexGuard {
+                mutex: &self.0,
+                guard: Some(guard),
+            })
         }
     }
 
     impl<T: Default> Default for Mutex<T> {
         fn default() -> Self {
             Self::new(T::default())
+        }
+    }
+
+    impl<T> Deref for MutexGuard<'_, T> {
+        type Target = T;
+        fn deref(&self) -> &T {
+            self.guard.as_ref().expect("guard held outside a wait")
+        }
+    }
+
+    impl<T> DerefMut for MutexGuard<'_, T> {
+        fn deref_mut(&mut self) -> &mut T {
+            self.guard.as_mut().expect("guard held outside a wait")
         }
     }
 
@@ -98,37 +134,99 @@ mod imp {
         }
     }
 
-    /// loom has no timed wait; a timed wait is modelled as a wait that may also return
-    /// spuriously, which loom explores as a timeout.
+    /// loom has no clock. A timed wait is modelled as a timeout that fires as soon as the
+    /// waiter runs again: it lets go of the lock, lets every other thread run (`yield_now`),
+    /// takes the lock back and reports a timeout. A notification sent meanwhile reaches
+    /// nobody, as one that races a real timeout does, so loom checks that every caller
+    /// re-reads its condition after the wait. (loom's own `wait_timeout` never times out,
+    /// which would hide the keep-alive paths of the blocking pool.)
     pub(crate) fn wait_timeout<T>(
-        condvar: &Condvar,
+        _condvar: &Condvar,
         guard: &mut MutexGuard<'_, T>,
         _timeout: std::time::Duration,
     ) -> bool {
-        // loom's Condvar consumes the guard; swap a fresh one in.
-        replace_guard(guard, |g| condvar.0.wait(g).unwrap());
-        false
+        drop(guard.guard.take());
+        loom::thread::yield_now();
+        guard.guard = Some(guard.mutex.lock().unwrap());
+        true
     }
 
     pub(crate) fn wait<T>(condvar: &Condvar, guard: &mut MutexGuard<'_, T>) {
-        replace_guard(guard, |g| condvar.0.wait(g).unwrap());
-    }
-
-    fn replace_guard<'a, T>(
-        slot: &mut MutexGuard<'a, T>,
-        f: impl FnOnce(MutexGuard<'a, T>) -> MutexGuard<'a, T>,
-    ) {
-        // SAFETY: `slot` is read out and written back before anything can observe it; `f`
-        // does not unwind under loom (a panic aborts the model).
-        unsafe {
-            let guard = std::ptr::read(slot);
-            std::ptr::write(slot, f(guard));
-        }
+        let held = guard.guard.take().expect("guard held outside a wait");
+        guard.guard = Some(condvar.0.wait(held).unwrap());
     }
 
     pub(crate) fn spin_loop() {
         loom::thread::yield_now()
     }
+
+    /// Runtime threads are loom threads. loom's `JoinHandle` cannot say whether its thread
+    /// has finished; `is_finished` answers `false`, which keeps both callers on their safe
+    /// side (the blocking pool keeps the handle, a timed join waits out its deadline). Models
+    /// shut runtimes down without a timeout, which joins.
+    pub(crate) mod thread {
+        pub(crate) use loom::thread::current;
+
+        pub(crate) struct Builder(loom::thread::Builder);
+
+        impl Builder {
+            #[allow(clippy::new_without_default)]
+            pub(crate) fn new() -> Builder {
+                Builder(loom::thread::Builder::new())
+            }
+            pub(crate) fn name(self, name: String) -> Builder {
+                Builder(self.0.name(name))
+            }
+            pub(crate) fn stack_size(self, size: usize) -> Builder {
+                Builder(self.0.stack_size(size))
+            }
+            pub(crate) fn spawn<F, T>(self, f: F) -> std::io::Result<JoinHandle<T>>
+            where
+                F: FnOnce() -> T + Send + 'static,
+                T: Send + 'static,
+            {
+                self.0.spawn(f).map(JoinHandle)
+            }
+        }
+
+        pub(crate) struct JoinHandle<T>(loom::thread::JoinHandle<T>);
+
+        impl<T> JoinHandle<T> {
+            pub(crate) fn join(self) -> std::thread::Result<T> {
+                self.0.join()
+            }
+            pub(crate) fn thread(&self) -> &loom::thread::Thread {
+                self.0.thread()
+            }
+            pub(crate) fn is_finished(&self) -> bool {
+                false
+            }
+        }
+
+        impl<T> std::fmt::Debug for JoinHandle<T> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("JoinHandle")
+            }
+        }
+    }
+}
+
+/// loom threads are coroutines on one OS thread, so a `std` thread-local would be shared by
+/// all of them; loom's is per loom thread. Its macro predates `const { .. }` initializers, so
+/// this one drops the `const`.
+#[cfg(conductor_loom)]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! loom_thread_local {
+    ($(#[$attr:meta])* $vis:vis static $name:ident: $t:ty = const { $init:expr }; $($rest:tt)*) => {
+        loom::thread_local!($(#[$attr])* $vis static $name: $t = $init;);
+        $crate::loom_thread_local!($($rest)*);
+    };
+    ($(#[$attr:meta])* $vis:vis static $name:ident: $t:ty = $init:expr; $($rest:tt)*) => {
+        loom::thread_local!($(#[$attr])* $vis static $name: $t = $init;);
+        $crate::loom_thread_local!($($rest)*);
+    };
+    () => {};
 }
 
 pub(crate) use imp::*;

@@ -25,7 +25,7 @@ use super::task::{BlockingSchedule, BlockingTask};
 use crate::runtime::context;
 use crate::scheduler::config::ThreadConfig;
 use crate::scheduler::Handle;
-use crate::sync::{self, Arc, Condvar, Mutex};
+use crate::sync::{self, thread, Arc, Condvar, Mutex};
 use crate::task::{self, JoinHandle, Notified};
 
 type Task = Notified<BlockingSchedule>;
@@ -54,7 +54,7 @@ struct State {
     num_notify: usize,
     next_thread_id: usize,
     shutdown: bool,
-    handles: Vec<std::thread::JoinHandle<()>>,
+    handles: Vec<thread::JoinHandle<()>>,
 }
 
 impl Spawner {
@@ -154,7 +154,10 @@ impl Spawner {
             self.inner.condvar.notify_all();
         }
         let deadline = timeout.map(|t| Instant::now() + t);
-        while state.num_threads > 0 {
+        // Shutting down from one of the pool's own threads: do not wait for ourselves.
+        let me = std::thread::current().id();
+        let on_pool = usize::from(state.handles.iter().any(|h| h.thread().id() == me));
+        while state.num_threads > on_pool {
             match deadline {
                 None => sync::wait(&self.inner.all_exited, &mut state),
                 Some(deadline) => {
@@ -171,7 +174,7 @@ impl Spawner {
         for h in handles {
             // The thread has signalled its exit; joining only reaps it. Skip our own handle
             // if shutdown runs on a pool thread.
-            if h.thread().id() != std::thread::current().id() {
+            if h.thread().id() != thread::current().id() {
                 let _ = h.join();
             }
         }

@@ -6,6 +6,7 @@
 use std::cell::{Cell, RefCell};
 
 use crate::scheduler::{self, SchedulerContext};
+use crate::sync::thread_local;
 use crate::task::Id;
 
 struct Context {

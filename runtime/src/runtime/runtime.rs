@@ -19,6 +19,7 @@ use super::{context, Handle, RuntimeMetrics};
 use crate::blocking;
 use crate::scheduler::config::Config;
 use crate::scheduler::{self, current_thread, multi_thread};
+use crate::sync::thread;
 use crate::task::JoinHandle;
 
 /// A conductor runtime: a scheduler (multi-thread or current-thread), its threads and its
@@ -39,7 +40,7 @@ use crate::task::JoinHandle;
 #[derive(Debug)]
 pub struct Runtime {
     handle: Handle,
-    workers: Vec<std::thread::JoinHandle<()>>,
+    workers: Vec<thread::JoinHandle<()>>,
     shut_down: bool,
 }
 
@@ -186,19 +187,27 @@ impl Runtime {
         if std::mem::replace(&mut self.shut_down, true) {
             return;
         }
-        let deadline = timeout.map(|t| Instant::now() + t);
-        let scheduler = &self.handle.inner;
-        scheduler.shutdown();
-        for worker in std::mem::take(&mut self.workers) {
-            join_until(worker, deadline);
-        }
-        {
-            let _handle = context::set_handle(scheduler.clone());
-            scheduler.shutdown_tasks();
-        }
-        let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
-        scheduler.blocking_spawner().shutdown(left);
+        shutdown(&self.handle.inner, std::mem::take(&mut self.workers), timeout);
     }
+}
+
+/// The shutdown procedure in the module docs.
+fn shutdown(
+    scheduler: &scheduler::Handle,
+    workers: Vec<std::thread::JoinHandle<()>>,
+    timeout: Option<Duration>,
+) {
+    let deadline = timeout.map(|t| Instant::now() + t);
+    scheduler.shutdown();
+    for worker in workers {
+        join_until(worker, deadline);
+    }
+    {
+        let _handle = context::set_handle(scheduler.clone());
+        scheduler.shutdown_tasks();
+    }
+    let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+    scheduler.blocking_spawner().shutdown(left);
 }
 
 fn new_blocking_pool(config: &Config) -> blocking::Spawner {
@@ -210,7 +219,7 @@ fn new_blocking_pool(config: &Config) -> blocking::Spawner {
 }
 
 /// Joins `thread`, or gives up on it (it is detached) at `deadline`.
-fn join_until(thread: std::thread::JoinHandle<()>, deadline: Option<Instant>) {
+fn join_until(thread: thread::JoinHandle<()>, deadline: Option<Instant>) {
     let Some(deadline) = deadline else {
         let _ = thread.join();
         return;
@@ -231,10 +240,18 @@ impl Drop for Runtime {
             return;
         }
         if context::is_runtime_entered() {
-            // Waiting for threads here would block a worker or a `block_on`. Tell the runtime
-            // to stop (its threads exit on their own) and report the misuse.
+            // Waiting for threads here would block a worker or a `block_on`. Shut down on a
+            // thread of its own instead (so the tasks are still dropped and nothing leaks),
+            // and report the misuse.
             self.shut_down = true;
-            self.handle.inner.shutdown();
+            let scheduler = self.handle.inner.clone();
+            let workers = std::mem::take(&mut self.workers);
+            let spawned = std::thread::Builder::new()
+                .name("conductor-shutdown".into())
+                .spawn(move || shutdown(&scheduler, workers, None));
+            if spawned.is_err() {
+                self.handle.inner.shutdown();
+            }
             if !std::thread::panicking() {
                 panic!("{}", crate::error::DROP_RUNTIME_INSIDE_RUNTIME);
             }

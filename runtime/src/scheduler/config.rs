@@ -4,6 +4,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::sync::thread;
+
 pub(crate) type Callback = Arc<dyn Fn() + Send + Sync + 'static>;
 
 #[derive(Clone)]
@@ -28,13 +30,13 @@ pub(crate) struct ThreadConfig {
 }
 
 impl ThreadConfig {
-    /// A `std::thread::Builder` for the `n`th thread of `kind` (`"worker"` or `"blocking"`).
-    pub(crate) fn builder(&self, kind: &str, n: usize) -> std::thread::Builder {
+    /// A thread builder (`std`'s; loom's under the loom cfg) for the `n`th thread of `kind` (`"worker"` or `"blocking"`).
+    pub(crate) fn builder(&self, kind: &str, n: usize) -> thread::Builder {
         let name = match &self.name {
             Some(name) => name.clone(),
             None => format!("conductor-{kind}-{n}"),
         };
-        let mut builder = std::thread::Builder::new().name(name);
+        let mut builder = thread::Builder::new().name(name);
         if let Some(size) = self.stack_size {
             builder = builder.stack_size(size);
         }

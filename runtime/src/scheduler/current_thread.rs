@@ -222,7 +222,18 @@ impl Drop for CoreLocal {
         // Also runs when the future panics: hand the core back for the next `block_on`.
         let core = self.core.borrow_mut().take();
         self.shared.remote.lock().unparker = None;
-        *self.shared.core.lock() = core;
+        let mut slot = self.shared.core.lock();
+        if self.shared.is_shutdown() {
+            // Shutdown could not clear the queue while we held the core; its tasks would keep
+            // the runtime alive through a cycle. `shutdown` sets the flag before
+            // `shutdown_tasks` takes this lock, so one of the two always clears it.
+            drop(slot);
+            drop(core);
+            let queued: Vec<Task> = self.shared.remote.lock().queue.drain(..).collect();
+            drop(queued);
+        } else {
+            *slot = core;
+        }
     }
 }
 

@@ -4,7 +4,7 @@ pub(crate) mod config;
 pub(crate) mod current_thread;
 pub(crate) mod metrics;
 pub(crate) mod multi_thread;
-mod park;
+pub(crate) mod park;
 mod queue;
 
 use std::future::Future;

@@ -8,6 +8,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use crate::sync::thread_local;
+
 /// Operations per poll (tokio's figure: big enough to amortise a reschedule, small enough that
 /// one task cannot hog a worker for long).
 pub(crate) const BUDGET_PER_POLL: u8 = 128;

@@ -53,9 +53,8 @@ use crate::runtime::context;
 /// What a scheduler provides to its tasks. Implemented by each flavor's shared state (behind
 /// an `Arc`, stored in every task cell).
 pub(crate) trait Schedule: Send + Sync + Sized + 'static {
-    /// A waker made the task runnable.
-    ///
-    /// Must not touch `self` after dropping `task`: that may free the cell `self` lives in.
+    /// A waker made the task runnable. The caller keeps a reference to the task until this
+    /// returns, so `self` (which lives in the task cell) stays valid throughout.
     fn schedule(&self, task: Notified<Self>);
 
     /// The task woke itself during its own poll (`yield_now`, or a spent budget): put it at the

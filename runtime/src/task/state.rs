@@ -73,8 +73,6 @@ pub(crate) enum ToNotified {
     DoNothing,
     /// Submit a new `Notified` to the scheduler (the reference it needs is already counted).
     Submit,
-    /// (by value only) The waker held the last reference: free the task.
-    Dealloc,
 }
 
 /// What the JoinHandle drop must do.
@@ -156,30 +154,6 @@ impl State {
         let prev = Snapshot(self.0.fetch_xor(RUNNING | COMPLETE, AcqRel));
         debug_assert!(prev.is_running() && !prev.is_complete());
         Snapshot(prev.0 ^ (RUNNING | COMPLETE))
-    }
-
-    /// `Waker::wake` (consumes the waker's reference).
-    pub(crate) fn transition_to_notified_by_val(&self) -> ToNotified {
-        self.fetch_update(|mut s| {
-            if s.is_running() {
-                // The poller reschedules on `transition_to_idle`; our reference goes.
-                s.0 |= NOTIFIED;
-                s.ref_dec();
-                (Some(s), ToNotified::DoNothing)
-            } else if s.is_complete() || s.is_notified() {
-                s.ref_dec();
-                let res = if s.ref_count() == 0 {
-                    ToNotified::Dealloc
-                } else {
-                    ToNotified::DoNothing
-                };
-                (Some(s), res)
-            } else {
-                // The waker's reference becomes the `Notified`'s.
-                s.0 |= NOTIFIED;
-                (Some(s), ToNotified::Submit)
-            }
-        })
     }
 
     /// `Waker::wake_by_ref`.
@@ -326,10 +300,6 @@ impl Snapshot {
     fn ref_inc(&mut self) {
         self.0 += REF_ONE;
     }
-    fn ref_dec(&mut self) {
-        debug_assert!(self.ref_count() > 0);
-        self.0 -= REF_ONE;
-    }
 }
 
 impl std::fmt::Debug for Snapshot {
@@ -367,13 +337,12 @@ mod tests {
         let st = fresh();
         assert_eq!(st.transition_to_running(), ToRunning::Success);
         st.ref_inc(); // a waker clone
-        st.ref_inc(); // another one
-        assert_eq!(st.transition_to_notified_by_val(), ToNotified::DoNothing);
+        assert_eq!(st.transition_to_notified_by_ref(), ToNotified::DoNothing);
         assert_eq!(st.transition_to_notified_by_ref(), ToNotified::DoNothing);
         assert_eq!(st.transition_to_idle(), ToIdle::OkNotified);
         let s = st.load();
         assert!(s.is_notified() && !s.is_running());
-        // 3 initial + 1 waker left + 1 new Notified.
+        // 3 initial + 1 waker + 1 new Notified.
         assert_eq!(s.ref_count(), 5);
     }
 

@@ -29,11 +29,14 @@ unsafe fn clone(data: *const ()) -> RawWaker {
 }
 
 unsafe fn wake(data: *const ()) {
-    let task = raw(data);
-    match task.state().transition_to_notified_by_val() {
-        ToNotified::Submit => task.schedule(),
-        ToNotified::Dealloc => task.dealloc(),
-        ToNotified::DoNothing => {}
+    // Wake by reference, then drop ours. Handing our reference to the new `Notified` directly
+    // would save one atomic, but the scheduler still touches its shared state (which the task
+    // cell's `Arc` may be the last to keep alive) after it queued the task; holding our
+    // reference until it returns keeps the cell, and so that state, alive.
+    // SAFETY: `data` carries this waker's reference, which the two calls use and consume.
+    unsafe {
+        wake_by_ref(data);
+        drop_waker(data);
     }
 }
 
@@ -41,7 +44,6 @@ unsafe fn wake_by_ref(data: *const ()) {
     let task = raw(data);
     match task.state().transition_to_notified_by_ref() {
         ToNotified::Submit => task.schedule(),
-        ToNotified::Dealloc => unreachable!("wake_by_ref never drops a reference"),
         ToNotified::DoNothing => {}
     }
 }

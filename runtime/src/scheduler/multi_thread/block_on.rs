@@ -105,13 +105,16 @@ pub(crate) fn block_on<F: Future>(shared: &Arc<Shared>, future: F) -> F::Output 
     let mut cx = Context::from_waker(&waker);
     let mut future = pin!(future);
 
-    let output = {
-        let _sched = context::set_scheduler(SchedulerContext::MultiGuest(NonNull::from(&guest)));
+    // Declared before the scheduler guard, so it runs after it, also when the future panics:
+    // a task left in the slot goes where the workers will find it.
+    let _flush = FlushLifo(&guest);
+    let _sched = context::set_scheduler(SchedulerContext::MultiGuest(NonNull::from(&guest)));
+    {
         loop {
             if signal.woken.swap(false, Ordering::Acquire) {
                 let (poll, _) = task::with_budget(|| future.as_mut().poll(&mut cx));
                 if let Poll::Ready(output) = poll {
-                    break output;
+                    return output;
                 }
             }
             if let Some(task) = guest.next_task() {
@@ -130,10 +133,15 @@ pub(crate) fn block_on<F: Future>(shared: &Arc<Shared>, future: F) -> F::Output 
                 parker.park(None, None);
             }
         }
-    };
-    // A task left in the slot goes where the workers will find it.
-    if let Some(task) = guest.lifo.take() {
-        shared.schedule_remote(task);
     }
-    output
+}
+
+struct FlushLifo<'a>(&'a GuestLocal);
+
+impl Drop for FlushLifo<'_> {
+    fn drop(&mut self) {
+        if let Some(task) = self.0.lifo.take() {
+            self.0.shared.schedule_remote(task);
+        }
+    }
 }

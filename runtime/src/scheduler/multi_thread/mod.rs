@@ -158,15 +158,23 @@ impl Shared {
     /// Pushes to the injector and wakes a worker. After shutdown the task is dropped instead:
     /// nobody would run it, and the injector would keep the runtime alive through it.
     fn schedule_remote(&self, task: Task) {
+        if self.push_inject(task) {
+            self.notify_parked();
+        }
+    }
+
+    /// Pushes to the injector; returns `false` (having dropped what it pushed) when the
+    /// runtime is shut down.
+    fn push_inject(&self, task: Task) -> bool {
         self.inject.push(task);
         // Pairs with the fence in `shutdown`: either we see the flag and drain, or the
         // shutting-down thread's drain sees our push.
         fence(SeqCst);
         if self.is_shutdown() {
             self.drain_inject();
-            return;
+            return false;
         }
-        self.notify_parked();
+        true
     }
 
     fn drain_inject(&self) {
@@ -230,7 +238,7 @@ impl Schedule for Arc<Shared> {
 pub(crate) fn start_workers(
     shared: &Arc<Shared>,
     starts: Vec<WorkerStart>,
-) -> std::io::Result<Vec<std::thread::JoinHandle<()>>> {
+) -> std::io::Result<Vec<crate::sync::thread::JoinHandle<()>>> {
     let mut threads = Vec::with_capacity(starts.len());
     for start in starts {
         let shared2 = shared.clone();

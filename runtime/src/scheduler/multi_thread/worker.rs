@@ -192,7 +192,9 @@ impl WorkerLocal {
             // Move the older half to the injector, where every worker can reach it.
             for _ in 0..LOCAL_QUEUE_CAPACITY / 2 {
                 match self.local.pop() {
-                    Some(t) => self.shared.inject.push(t),
+                    Some(t) => {
+                        self.shared.push_inject(t);
+                    }
                     None => break,
                 }
             }
