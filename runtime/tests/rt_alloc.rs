@@ -107,13 +107,19 @@ fn spawn_from_a_task_costs_one_allocation_current_thread() {
     });
 }
 
+/// The injector (crossbeam's `Injector`) allocates one block per 63 pushes, so a task pushed
+/// there (a spawn from a task that `block_on`'s thread happens to run, a wake from a foreign
+/// thread) costs that block amortised: allow at most one extra allocation per 32 operations.
+const AMORTISED_EXTRA: u64 = ROUNDS as u64 / 32;
+
 #[test]
 fn spawn_from_a_task_costs_one_allocation_multi_thread() {
     with_timeout(|| {
         let rt = support::multi_thread(2);
         let costs = rt.block_on(async { conductor::spawn(spawn_costs()).await.unwrap() });
+        let total: u64 = costs.iter().sum();
         assert!(
-            costs.iter().all(|&c| c == 1),
+            costs.iter().all(|&c| c >= 1) && total <= ROUNDS as u64 + AMORTISED_EXTRA,
             "allocations per spawn: {costs:?}"
         );
     });
@@ -294,8 +300,9 @@ fn waking_from_another_thread_costs_no_allocation_on_that_thread() {
         }
         target.abort();
         assert!(rt.block_on(target).unwrap_err().is_cancelled());
+        let total: u64 = costs.iter().sum();
         assert!(
-            costs.iter().all(|&c| c == 0),
+            total <= AMORTISED_EXTRA,
             "allocations per remote wake: {costs:?}"
         );
     });

@@ -5,7 +5,7 @@ mod support;
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
 use conductor::runtime::Builder;
@@ -14,25 +14,43 @@ use support::{with_timeout, BoundedBarrier};
 
 /// Runs one task per worker at the same time (they meet at a barrier) and returns the names of
 /// the threads they ran on.
+///
+/// The results come back over a plain channel, not through `block_on`: on the multi-thread
+/// flavor the thread in `block_on` runs tasks too (a guest worker), and it is not one of the
+/// runtime's threads.
 fn worker_thread_names(rt: &conductor::runtime::Runtime, workers: usize) -> HashSet<String> {
     let barrier = BoundedBarrier::new(workers);
-    let handles: Vec<JoinHandle<(bool, Option<String>)>> = (0..workers)
+    let (tx, rx) = mpsc::channel();
+    for _ in 0..workers {
+        let barrier = barrier.clone();
+        let tx = tx.clone();
+        rt.spawn(async move {
+            let met = barrier.wait();
+            tx.send((met, std::thread::current().name().map(str::to_owned)))
+                .unwrap();
+        });
+    }
+    (0..workers)
         .map(|_| {
-            let barrier = barrier.clone();
-            rt.spawn(async move {
-                let met = barrier.wait();
-                (met, std::thread::current().name().map(str::to_owned))
-            })
-        })
-        .collect();
-    handles
-        .into_iter()
-        .map(|h| {
-            let (met, name) = rt.block_on(h).unwrap();
+            let (met, name) = rx
+                .recv_timeout(support::EVENTUALLY)
+                .expect("the tasks never ran");
             assert!(met, "the workers did not all run at once");
             name.expect("worker threads are named")
         })
         .collect()
+}
+
+/// Runs `f` in a task on one of `rt`'s workers (not on a `block_on` guest) and returns its
+/// output.
+fn on_a_worker<T: Send + 'static>(
+    rt: &conductor::runtime::Runtime,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let (tx, rx) = mpsc::channel();
+    rt.spawn(async move { tx.send(f()).unwrap() });
+    rx.recv_timeout(support::EVENTUALLY)
+        .expect("the task never ran")
 }
 
 #[test]
@@ -210,7 +228,7 @@ fn thread_stack_size_allows_deep_recursion() {
             .thread_stack_size(16 * 1024 * 1024)
             .build()
             .unwrap();
-        assert_eq!(rt.block_on(rt.spawn(async { depth(4000) })).unwrap(), 4000);
+        assert_eq!(on_a_worker(&rt, || depth(4000)), 4000);
         assert_eq!(
             rt.block_on(rt.spawn_blocking(|| depth(4000))).unwrap(),
             4000

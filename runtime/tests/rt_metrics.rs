@@ -106,13 +106,18 @@ fn worker_poll_count_covers_every_polled_task() {
         with_timeout(move || {
             let rt = support::runtime(flavor);
             const N: u64 = 500;
-            rt.block_on(async {
+            let work = async {
                 let handles: Vec<JoinHandle<()>> =
                     (0..N).map(|_| conductor::spawn(async {})).collect();
                 for h in handles {
                     h.await.unwrap();
                 }
-            });
+            };
+            match flavor {
+                // Not under block_on: its guest's polls are not per-worker polls.
+                Flavor::MultiThread => support::run_on_workers(&rt, work),
+                Flavor::CurrentThread => rt.block_on(work),
+            }
             let m = rt.metrics();
             assert!(
                 support::eventually(|| sum_per_worker(&m, RuntimeMetrics::worker_poll_count) >= N),
@@ -127,14 +132,10 @@ fn worker_poll_count_covers_every_polled_task() {
 fn yields_count_as_polls() {
     with_timeout(|| {
         let rt = support::multi_thread(1);
-        rt.block_on(async {
-            conductor::spawn(async {
-                for _ in 0..100 {
-                    task::yield_now().await;
-                }
-            })
-            .await
-            .unwrap();
+        support::run_on_workers(&rt, async {
+            for _ in 0..100 {
+                task::yield_now().await;
+            }
         });
         let m = rt.metrics();
         assert!(
@@ -166,16 +167,12 @@ fn spawns_from_a_worker_are_local_schedules() {
             .disable_lifo_slot()
             .build()
             .unwrap();
-        rt.block_on(async {
-            conductor::spawn(async {
-                let handles: Vec<JoinHandle<()>> =
-                    (0..100).map(|_| conductor::spawn(async {})).collect();
-                for h in handles {
-                    h.await.unwrap();
-                }
-            })
-            .await
-            .unwrap();
+        support::run_on_workers(&rt, async {
+            let handles: Vec<JoinHandle<()>> =
+                (0..100).map(|_| conductor::spawn(async {})).collect();
+            for h in handles {
+                h.await.unwrap();
+            }
         });
         let m = rt.metrics();
         assert!(support::eventually(|| sum_per_worker(
@@ -193,18 +190,14 @@ fn a_stolen_task_counts_as_a_steal() {
             .disable_lifo_slot()
             .build()
             .unwrap();
-        let stolen = rt.block_on(async {
-            conductor::spawn(async {
-                // This task holds its worker until the task it spawned has started elsewhere.
-                let started = Arc::new(AtomicBool::new(false));
-                let s = started.clone();
-                let h = conductor::spawn(async move { s.store(true, Ordering::Release) });
-                let ok = support::spin_until(&started);
-                h.await.unwrap();
-                ok
-            })
-            .await
-            .unwrap()
+        let stolen = support::run_on_workers(&rt, async {
+            // This task holds its worker until the task it spawned has started elsewhere.
+            let started = Arc::new(AtomicBool::new(false));
+            let s = started.clone();
+            let h = conductor::spawn(async move { s.store(true, Ordering::Release) });
+            let ok = support::spin_until(&started);
+            h.await.unwrap();
+            ok
         });
         assert!(
             stolen,
@@ -222,14 +215,10 @@ fn a_stolen_task_counts_as_a_steal() {
 fn budget_yields_are_counted() {
     with_timeout(|| {
         let rt = support::multi_thread(1);
-        rt.block_on(async {
-            conductor::spawn(async {
-                for _ in 0..10_000 {
-                    task::consume_budget().await;
-                }
-            })
-            .await
-            .unwrap();
+        support::run_on_workers(&rt, async {
+            for _ in 0..10_000 {
+                task::consume_budget().await;
+            }
         });
         let m = rt.metrics();
         assert!(support::eventually(|| m.worker_budget_yield_count(0) > 0));

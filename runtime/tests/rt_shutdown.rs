@@ -416,3 +416,39 @@ fn spawn_through_a_handle_after_shutdown_does_not_run() {
         assert!(futures::executor::block_on(jh).unwrap_err().is_cancelled());
     });
 }
+
+#[test]
+fn a_future_whose_drop_panics_does_not_stop_shutdown() {
+    // One future's destructor panics while the runtime drops every future: the panic stays
+    // inside the runtime and every other future is still dropped.
+    struct PanicOnDrop;
+    impl Drop for PanicOnDrop {
+        fn drop(&mut self) {
+            if !std::thread::panicking() {
+                panic!("drop panics at shutdown");
+            }
+        }
+    }
+    for flavor in [Flavor::MultiThread, Flavor::CurrentThread] {
+        with_timeout(move || {
+            let rt = support::runtime(flavor);
+            let drops = support::DropCounter::new();
+            let polled = Arc::new(AtomicUsize::new(0));
+            for i in 0..100 {
+                let token = drops.token();
+                let polled = polled.clone();
+                rt.spawn(async move {
+                    let _token = token;
+                    let _bomb = if i == 50 { Some(PanicOnDrop) } else { None };
+                    polled.fetch_add(1, Ordering::SeqCst);
+                    std::future::pending::<()>().await;
+                });
+            }
+            rt.block_on(async {
+                assert!(support::eventually_async(|| polled.load(Ordering::SeqCst) == 100).await);
+            });
+            drop(rt);
+            assert_eq!(drops.get(), 100);
+        });
+    }
+}

@@ -403,9 +403,21 @@ fn try_id_is_none_outside_a_task() {
     });
 }
 
-/// Two CPU-bound tasks run at the same time on two workers: each records its thread and sets its
-/// flag, then spins (holding its worker) until the other's flag is set.
-fn two_cpu_bound_tasks(disable_lifo: bool, spawn_from_task: bool) {
+/// Where the two CPU-bound tasks are spawned from and joined.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Origin {
+    /// `Runtime::spawn` from a plain thread, joined without `block_on`: only workers run them.
+    Outside,
+    /// Spawned by a task on a worker (no `block_on` anywhere): the second sits in that worker's
+    /// queue while the first spins, so the other worker must steal it.
+    WorkerTask,
+    /// Spawned and joined inside `block_on`, whose thread may run one of them as a guest.
+    BlockOn,
+}
+
+/// Two CPU-bound tasks run at the same time on two threads: each records its thread and sets
+/// its flag, then spins (holding its thread) until the other's flag is set.
+fn two_cpu_bound_tasks(origin: Origin, disable_lifo: bool) {
     with_timeout(move || {
         let mut builder = conductor::runtime::Builder::new_multi_thread();
         builder.worker_threads(2);
@@ -415,46 +427,67 @@ fn two_cpu_bound_tasks(disable_lifo: bool, spawn_from_task: bool) {
         let rt = builder.build().unwrap();
         let a = Arc::new(AtomicBool::new(false));
         let b = Arc::new(AtomicBool::new(false));
-        let (tx, rx) = mpsc::channel::<ThreadId>();
-        let spinner = |mine: Arc<AtomicBool>,
-                       other: Arc<AtomicBool>,
-                       tx: mpsc::Sender<ThreadId>| async move {
-            tx.send(std::thread::current().id()).unwrap();
+        let (tx, rx) = mpsc::channel::<(ThreadId, Option<String>)>();
+        let spinner = |mine: Arc<AtomicBool>, other: Arc<AtomicBool>, tx: mpsc::Sender<_>| async move {
+            let me = std::thread::current();
+            tx.send((me.id(), me.name().map(str::to_owned))).unwrap();
             mine.store(true, Ordering::Release);
             support::spin_until(&other)
         };
-        let both = {
-            let (a, b) = (a.clone(), b.clone());
-            let tx2 = tx.clone();
-            async move {
-                let ha = conductor::spawn(spinner(a.clone(), b.clone(), tx2));
-                let hb = conductor::spawn(spinner(b, a, tx));
-                (ha.await.unwrap(), hb.await.unwrap())
+        let (ok_a, ok_b) = match origin {
+            Origin::Outside => {
+                let ha = rt.spawn(spinner(a.clone(), b.clone(), tx.clone()));
+                let hb = rt.spawn(spinner(b, a, tx));
+                futures::executor::block_on(async { (ha.await.unwrap(), hb.await.unwrap()) })
             }
-        };
-        let (ok_a, ok_b) = if spawn_from_task {
-            rt.block_on(async { conductor::spawn(both).await.unwrap() })
-        } else {
-            rt.block_on(both)
+            Origin::WorkerTask | Origin::BlockOn => {
+                let both = async move {
+                    let ha = conductor::spawn(spinner(a.clone(), b.clone(), tx.clone()));
+                    let hb = conductor::spawn(spinner(b, a, tx));
+                    (ha.await.unwrap(), hb.await.unwrap())
+                };
+                if origin == Origin::WorkerTask {
+                    support::run_on_workers(&rt, both)
+                } else {
+                    rt.block_on(both)
+                }
+            }
         };
         assert!(
             ok_a && ok_b,
             "the two tasks never ran at the same time (a: {ok_a}, b: {ok_b})"
         );
-        let ids: Vec<ThreadId> = rx.try_iter().collect();
-        assert_eq!(ids.len(), 2);
-        assert_ne!(ids[0], ids[1], "both tasks ran on the same thread");
+        let threads: Vec<(ThreadId, Option<String>)> = rx.try_iter().collect();
+        assert_eq!(threads.len(), 2);
+        assert_ne!(
+            threads[0].0, threads[1].0,
+            "both tasks ran on the same thread"
+        );
+        if origin != Origin::BlockOn {
+            for (_, name) in &threads {
+                let name = name.as_deref().unwrap_or_default();
+                assert!(name.starts_with("conductor-worker-"), "ran on {name:?}");
+            }
+        }
     });
 }
 
 #[test]
 fn two_cpu_bound_tasks_run_on_two_workers_at_once() {
-    two_cpu_bound_tasks(false, false);
+    two_cpu_bound_tasks(Origin::Outside, false);
 }
 
 #[test]
-fn two_cpu_bound_tasks_spawned_from_a_task_are_stolen() {
-    // Spawned from inside a worker, the second task sits in that worker's queue while the first
-    // spins: the other worker must steal it.
-    two_cpu_bound_tasks(true, true);
+fn two_cpu_bound_tasks_spawned_from_a_worker_are_stolen() {
+    two_cpu_bound_tasks(Origin::WorkerTask, true);
+}
+
+#[test]
+fn two_cpu_bound_tasks_spawned_from_a_worker_with_the_lifo_slot() {
+    two_cpu_bound_tasks(Origin::WorkerTask, false);
+}
+
+#[test]
+fn two_cpu_bound_tasks_under_block_on() {
+    two_cpu_bound_tasks(Origin::BlockOn, false);
 }

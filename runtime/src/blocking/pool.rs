@@ -155,7 +155,7 @@ impl Spawner {
         }
         let deadline = timeout.map(|t| Instant::now() + t);
         // Shutting down from one of the pool's own threads: do not wait for ourselves.
-        let me = std::thread::current().id();
+        let me = thread::current().id();
         let on_pool = usize::from(state.handles.iter().any(|h| h.thread().id() == me));
         while state.num_threads > on_pool {
             match deadline {

@@ -194,7 +194,7 @@ impl Runtime {
 /// The shutdown procedure in the module docs.
 fn shutdown(
     scheduler: &scheduler::Handle,
-    workers: Vec<std::thread::JoinHandle<()>>,
+    workers: Vec<thread::JoinHandle<()>>,
     timeout: Option<Duration>,
 ) {
     let deadline = timeout.map(|t| Instant::now() + t);
@@ -246,7 +246,7 @@ impl Drop for Runtime {
             self.shut_down = true;
             let scheduler = self.handle.inner.clone();
             let workers = std::mem::take(&mut self.workers);
-            let spawned = std::thread::Builder::new()
+            let spawned = thread::Builder::new()
                 .name("conductor-shutdown".into())
                 .spawn(move || shutdown(&scheduler, workers, None));
             if spawned.is_err() {

@@ -153,8 +153,10 @@ fn unlink(shard: &mut Shard, task: RawTask) -> bool {
     if !linked {
         return false;
     }
-    // SAFETY (three blocks below): shard lock held; neighbours are alive, being in the list.
+    // The shard lock is held (the `&mut Shard` comes from its guard) and the neighbours are
+    // alive, being in the list, so their links are ours to write.
     match prev {
+        // SAFETY: as above.
         Some(p) => RawTask::from_raw(p)
             .header()
             .owned
@@ -162,11 +164,13 @@ fn unlink(shard: &mut Shard, task: RawTask) -> bool {
         None => shard.head = next,
     }
     if let Some(n) = next {
+        // SAFETY: as above.
         RawTask::from_raw(n)
             .header()
             .owned
             .with_mut(|l| unsafe { (*l).prev = prev });
     }
+    // SAFETY: as above, for the task itself.
     task.header().owned.with_mut(|l| unsafe {
         (*l).prev = None;
         (*l).next = None;

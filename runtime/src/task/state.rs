@@ -88,7 +88,7 @@ impl State {
     /// A new task: one reference for each of `refs` owners (the owned-task list, the first
     /// `Notified`, the `JoinHandle`), scheduled, with a join handle.
     pub(crate) fn new(refs: usize) -> State {
-        State(AtomicUsize::new(refs * REF_ONE | NOTIFIED | JOIN_INTEREST))
+        State(AtomicUsize::new((refs * REF_ONE) | NOTIFIED | JOIN_INTEREST))
     }
 
     pub(crate) fn load(&self) -> Snapshot {
@@ -236,10 +236,11 @@ impl State {
     /// completed (then the output is ready to read).
     pub(crate) fn unset_join_waker(&self) -> Result<Snapshot, Snapshot> {
         self.fetch_update(|mut s| {
-            debug_assert!(s.is_join_interested() && s.is_join_waker_set());
             if s.is_complete() {
+                // Completion may have cleared JOIN_WAKER since the caller looked.
                 return (None, Err(s));
             }
+            debug_assert!(s.is_join_interested() && s.is_join_waker_set());
             s.0 &= !JOIN_WAKER;
             (Some(s), Ok(s))
         })

@@ -116,6 +116,26 @@ where
     })
 }
 
+/// Runs `fut` as a task of the multi-thread runtime `rt` and waits for its output on a plain
+/// channel, without `block_on`.
+///
+/// On the multi-thread flavor the thread inside `block_on` is a guest worker: it runs tasks
+/// from the injector too, is not named like a worker, has its own stack, and its polls are not
+/// counted in the per-worker metrics. Tests about the workers themselves use this instead.
+#[track_caller]
+pub fn run_on_workers<T, Fut>(rt: &Runtime, fut: Fut) -> T
+where
+    Fut: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let (tx, rx) = mpsc::channel();
+    rt.spawn(async move {
+        let _ = tx.send(fut.await);
+    });
+    rx.recv_timeout(EVENTUALLY)
+        .expect("the task on the workers did not finish (or panicked)")
+}
+
 /// Defines one test per runtime flavor from one async body: `name::multi_thread` and
 /// `name::current_thread` (tokio's `rt_common.rs` pattern). The body runs inside `block_on`,
 /// bounded by [`TEST_TIMEOUT`].
