@@ -7,13 +7,21 @@
 //!
 //! # Protocol
 //!
-//! - `spawn` queues the task; if a thread is idle it is *notified* (`num_notify += 1`, one
-//!   `notify_one`), else a thread is started if the cap allows; else the task waits in the
-//!   queue for the next thread that finishes.
-//! - An idle thread that wakes takes a notification if there is one, or exits if it timed out
-//!   with none (a wake that is neither is spurious, and it waits again). Counting notifications
-//!   keeps two wakes from being consumed by one thread while another times out with work
-//!   queued.
+//! Counters, all under the one mutex: `num_idle` threads wait on the condvar; `num_pending`
+//! threads are awake and about to look at the queue (just started, just notified, or spinning
+//! after a task); `num_notify` notifications are sent and not yet taken.
+//!
+//! - `spawn` queues the task. If a pending thread exists it will see the task: nothing else to
+//!   do. Otherwise it *wakes one*: notifies an idle thread, or starts a thread if the cap
+//!   allows; either way that thread counts as pending from then on.
+//! - A thread that takes a task stops being pending; if tasks remain queued and no other
+//!   thread is pending, it wakes one more before it runs its own. So a burst of spawns wakes
+//!   threads one after another as long as work is left, never a thundering herd, and every
+//!   queued task always has a thread on its way (a closure may block forever, so a task must
+//!   never wait for a busy thread).
+//! - After its task a thread spins briefly (one spinner at a time), pending, watching the
+//!   queue length: back-to-back `spawn_blocking` calls then cost no futex wake at all. Then it
+//!   becomes idle and waits `thread_keep_alive` for a notification before it exits.
 //! - Shutdown sets the flag and wakes everyone; threads finish the task in hand, cancel what is
 //!   queued, and exit. `shutdown(timeout)` waits for that at most `timeout`.
 
@@ -25,7 +33,7 @@ use super::task::{BlockingSchedule, BlockingTask};
 use crate::runtime::context;
 use crate::scheduler::config::ThreadConfig;
 use crate::scheduler::Handle;
-use crate::sync::{self, thread, Arc, Condvar, Mutex};
+use crate::sync::{self, thread, Arc, AtomicUsize, Condvar, Mutex, Ordering::Relaxed};
 use crate::task::{self, JoinHandle, Notified};
 
 type Task = Notified<BlockingSchedule>;
@@ -42,16 +50,23 @@ struct Inner {
     condvar: Condvar,
     /// `shutdown` waits here for the last thread.
     all_exited: Condvar,
+    /// `queue.len()`, mirrored outside the lock for the spinner to watch.
+    queued: AtomicUsize,
     max_threads: usize,
     keep_alive: Duration,
     threads: ThreadConfig,
 }
+
+/// Spin iterations of a thread that just finished a task before it goes idle.
+const SPINS_AFTER_TASK: u32 = 1 << 12;
 
 struct State {
     queue: VecDeque<Task>,
     num_threads: usize,
     num_idle: usize,
     num_notify: usize,
+    num_pending: usize,
+    num_spinning: usize,
     next_thread_id: usize,
     shutdown: bool,
     handles: Vec<thread::JoinHandle<()>>,
@@ -66,12 +81,15 @@ impl Spawner {
                     num_threads: 0,
                     num_idle: 0,
                     num_notify: 0,
+                    num_pending: 0,
+                    num_spinning: 0,
                     next_thread_id: 0,
                     shutdown: false,
                     handles: Vec::new(),
                 }),
                 condvar: Condvar::new(),
                 all_exited: Condvar::new(),
+                queued: AtomicUsize::new(0),
                 max_threads,
                 keep_alive,
                 threads,
@@ -106,33 +124,9 @@ impl Spawner {
             return Err(task);
         }
         state.queue.push_back(task);
-        if state.num_idle > state.num_notify {
-            state.num_notify += 1;
-            drop(state);
-            self.inner.condvar.notify_one();
-            return Ok(());
-        }
-        if state.num_threads < self.inner.max_threads {
-            let id = state.next_thread_id;
-            let inner = self.inner.clone();
-            let handle = handle.clone();
-            let builder = self.inner.threads.builder("blocking", id);
-            match builder.spawn(move || run_thread(inner, handle)) {
-                Ok(join) => {
-                    state.num_threads += 1;
-                    state.next_thread_id += 1;
-                    state.handles.push(join);
-                    // Reap handles of threads that exited on keep-alive, so the list stays
-                    // as long as the live threads.
-                    if state.handles.len() > 2 * state.num_threads.max(8) {
-                        state.handles.retain(|h| !h.is_finished());
-                    }
-                }
-                Err(_) if state.num_threads > 0 => {
-                    // The OS refused a thread; the running ones will get to the task.
-                }
-                Err(e) => panic!("the blocking pool could not start a thread: {e}"),
-            }
+        self.inner.queued.store(state.queue.len(), Relaxed);
+        if state.num_pending == 0 {
+            wake_one(&self.inner, &mut state, handle);
         }
         Ok(())
     }
@@ -182,43 +176,105 @@ impl Spawner {
     }
 }
 
+/// Gets one more thread on its way to the queue: an idle one, or a new one. The caller holds
+/// the lock.
+fn wake_one(inner: &Arc<Inner>, state: &mut State, handle: &Handle) {
+    if state.num_idle > state.num_notify {
+        state.num_notify += 1;
+        state.num_pending += 1;
+        inner.condvar.notify_one();
+        return;
+    }
+    if state.num_threads >= inner.max_threads {
+        return; // at the cap: a running thread takes the task when it is done
+    }
+    let id = state.next_thread_id;
+    let inner2 = inner.clone();
+    let handle = handle.clone();
+    match inner
+        .threads
+        .builder("blocking", id)
+        .spawn(move || run_thread(inner2, handle))
+    {
+        Ok(join) => {
+            state.num_threads += 1;
+            state.num_pending += 1;
+            state.next_thread_id += 1;
+            state.handles.push(join);
+            // Reap handles of threads that exited on keep-alive, so the list stays as long as
+            // the live threads.
+            if state.handles.len() > 2 * state.num_threads.max(8) {
+                state.handles.retain(|h| !h.is_finished());
+            }
+        }
+        Err(_) if state.num_threads > 0 => {
+            // The OS refused a thread; the running ones will get to the task.
+        }
+        Err(e) => panic!("the blocking pool could not start a thread: {e}"),
+    }
+}
+
+/// A pool thread. It starts pending (counted by `wake_one`).
 fn run_thread(inner: Arc<Inner>, handle: Handle) {
     let _hooks = inner.threads.hooks();
-    let _handle = context::set_handle(handle);
+    let _handle = context::set_handle(handle.clone());
     let mut state = inner.state.lock();
-    'outer: loop {
-        while let Some(task) = state.queue.pop_front() {
-            if state.shutdown {
-                drop(state);
+    loop {
+        if let Some(task) = state.queue.pop_front() {
+            inner.queued.store(state.queue.len(), Relaxed);
+            state.num_pending -= 1;
+            let shutdown = state.shutdown;
+            if !shutdown && !state.queue.is_empty() && state.num_pending == 0 {
+                // Work is left and nobody else is on the way: chain one more thread.
+                wake_one(&inner, &mut state, &handle);
+            }
+            drop(state);
+            if shutdown {
                 task.cancel();
             } else {
-                drop(state);
                 task.run();
             }
             state = inner.state.lock();
+            state.num_pending += 1;
+            if state.queue.is_empty() && state.num_spinning == 0 && !state.shutdown {
+                state.num_spinning += 1;
+                drop(state);
+                let mut spins = 0;
+                while spins < SPINS_AFTER_TASK && inner.queued.load(Relaxed) == 0 {
+                    sync::spin_loop();
+                    spins += 1;
+                }
+                state = inner.state.lock();
+                state.num_spinning -= 1;
+            }
+            continue;
         }
+        // Nothing queued: stop being pending and wait.
+        state.num_pending -= 1;
         if state.shutdown {
             break;
         }
         state.num_idle += 1;
-        loop {
+        let exit = loop {
             let timed_out = sync::wait_timeout(&inner.condvar, &mut state, inner.keep_alive);
             if state.num_notify > 0 {
+                // Notified: `wake_one` already counted us as pending.
                 state.num_notify -= 1;
                 state.num_idle -= 1;
-                continue 'outer;
+                break false;
             }
             if state.shutdown {
                 state.num_idle -= 1;
-                continue 'outer; // cancel what is queued, then exit
+                state.num_pending += 1;
+                break false; // cancel what is queued, then exit
             }
             if timed_out {
                 state.num_idle -= 1;
-                if state.queue.is_empty() {
-                    break 'outer;
-                }
-                continue 'outer;
+                break true;
             }
+        };
+        if exit {
+            break;
         }
     }
     state.num_threads -= 1;

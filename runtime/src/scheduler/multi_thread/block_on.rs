@@ -8,7 +8,10 @@
 //!   goes to the guest's own LIFO slot and runs right after the future's poll returns, with
 //!   no cross-thread wake at all; when that task answers, it wakes the `block_on` future on
 //!   the same thread, which costs a flag store;
-//! - otherwise the guest takes tasks from the injector like a worker would;
+//! - otherwise, when every worker is busy (none parked or searching), the guest takes tasks
+//!   from the injector like a worker would; when some worker is idle it leaves the injector
+//!   to the workers, so tasks spawned from `block_on` run there in parallel (and their own
+//!   spawns land in a worker's local queue, not in the shared injector);
 //! - with nothing to do it spins briefly, then parks on its own parker until its future is
 //!   woken.
 //!
@@ -82,7 +85,11 @@ impl GuestLocal {
             self.shared.schedule_remote(task);
         }
         self.lifo_polls.set(0);
-        self.shared.inject.pop()
+        if self.shared.idle.all_busy() {
+            self.shared.inject.pop()
+        } else {
+            None
+        }
     }
 }
 
@@ -124,7 +131,7 @@ pub(crate) fn block_on<F: Future>(shared: &Arc<Shared>, future: F) -> F::Output 
             let mut spins = 0;
             while spins < SPINS_BEFORE_PARK
                 && !signal.woken.load(Ordering::Relaxed)
-                && shared.inject.is_empty()
+                && (shared.inject.is_empty() || !shared.idle.all_busy())
             {
                 crate::sync::spin_loop();
                 spins += 1;

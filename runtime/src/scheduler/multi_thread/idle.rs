@@ -25,7 +25,10 @@
 //! so it sees the push. Searching counts are SeqCst for this Dekker-style pairing; the
 //! `fetch_add(0)` loads are RMWs on purpose, so they take part in that total order.
 
-use crate::sync::{AtomicUsize, Mutex, Ordering::SeqCst};
+use crate::sync::{
+    AtomicUsize, Mutex,
+    Ordering::{Relaxed, SeqCst},
+};
 
 const UNPARKED_SHIFT: u32 = 16;
 const SEARCHING_MASK: usize = (1 << UNPARKED_SHIFT) - 1;
@@ -118,6 +121,14 @@ impl Idle {
             }
             None => false,
         }
+    }
+
+    /// Whether every worker is awake and none is searching, i.e. all are busy running tasks.
+    /// A heuristic read (no ordering needed): the `block_on` guest helps with the injector
+    /// only then.
+    pub(crate) fn all_busy(&self) -> bool {
+        let state = self.state.load(Relaxed);
+        searching(state) == 0 && unparked(state) == self.num_workers
     }
 
     /// Whether `worker` is on the sleeper list.
