@@ -141,6 +141,9 @@ impl Builder {
     /// Name of every thread the runtime starts (default `conductor-worker-{n}` and
     /// `conductor-blocking-{n}`).
     ///
+    /// Tasks may also run on the thread inside `block_on` (see
+    /// [`Runtime::block_on`](crate::runtime::Runtime::block_on)), which keeps its own name.
+    ///
     /// ```
     /// let rt = conductor::runtime::Builder::new_multi_thread().thread_name("svc").build().unwrap();
     /// let name = rt.block_on(rt.spawn_blocking(|| {
@@ -154,6 +157,10 @@ impl Builder {
     }
 
     /// Stack size of the runtime's threads (default: the standard library's).
+    ///
+    /// Tasks may also run on the thread inside `block_on`, on that thread's stack: a task
+    /// that needs a deep stack should not rely on this setting alone when the program blocks
+    /// on the runtime from a thread with a small stack.
     ///
     /// ```
     /// let rt = conductor::runtime::Builder::new_multi_thread()

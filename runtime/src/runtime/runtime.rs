@@ -86,9 +86,11 @@ impl Runtime {
 
     /// Runs `future` to completion on the calling thread and returns its output.
     ///
-    /// On the multi-thread flavor the calling thread also runs tasks while it waits (tasks
-    /// it wakes run on it at once), so messages between the `block_on` future and a task
-    /// are cheap. On the current-thread flavor every task runs here.
+    /// On the multi-thread flavor the calling thread also runs tasks while it waits: tasks
+    /// it wakes run on it at once, so messages between the `block_on` future and a task are
+    /// cheap (no cross-thread wake-up), and when every worker is busy it takes tasks from the
+    /// global queue too. Such tasks run on this thread's stack and are not counted in the
+    /// per-worker metrics. On the current-thread flavor every task runs here.
     ///
     /// # Panics
     ///
