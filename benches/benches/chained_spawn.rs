@@ -5,7 +5,7 @@
 
 use conductor_benches::{Conductor, Executor, Tokio};
 use criterion::measurement::WallTime;
-use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use futures::channel::oneshot;
 
 const DEPTH: usize = 1_000;

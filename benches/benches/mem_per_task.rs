@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use conductor_benches::{vm_rss_bytes, Conductor, Executor, Tokio};
+use conductor_benches::{Conductor, Executor, Tokio, vm_rss_bytes};
 
 const NUM_TASKS: usize = 100_000;
 const BATCH: usize = 1_000;

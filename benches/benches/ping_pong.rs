@@ -5,7 +5,7 @@
 
 use conductor_benches::{Conductor, Countdown, Executor, Tokio};
 use criterion::measurement::WallTime;
-use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use futures::channel::oneshot;
 
 const NUM_PAIRS: usize = 1_000;

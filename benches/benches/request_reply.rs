@@ -7,10 +7,10 @@
 use conductor_benches::{Conductor, Executor, Tokio};
 use criterion::measurement::WallTime;
 use criterion::{
-    criterion_group, criterion_main, BenchmarkGroup, Criterion, SamplingMode, Throughput,
+    BenchmarkGroup, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
-use futures::channel::mpsc;
 use futures::StreamExt;
+use futures::channel::mpsc;
 
 const NUM_ROUND_TRIPS: usize = 10_000;
 

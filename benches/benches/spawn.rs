@@ -9,7 +9,7 @@ use std::hint::black_box;
 
 use conductor_benches::{Conductor, Countdown, Executor, Tokio};
 use criterion::measurement::WallTime;
-use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 
 const NUM_SPAWN: usize = 10_000;
 

@@ -8,7 +8,7 @@ use std::hint::black_box;
 use conductor_benches::{Conductor, Executor, Tokio};
 use criterion::measurement::WallTime;
 use criterion::{
-    criterion_group, criterion_main, BenchmarkGroup, Criterion, SamplingMode, Throughput,
+    BenchmarkGroup, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
 
 const NUM_CALLS: usize = 10_000;

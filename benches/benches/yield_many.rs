@@ -5,7 +5,7 @@
 
 use conductor_benches::{Conductor, Countdown, Executor, Tokio};
 use criterion::measurement::WallTime;
-use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 
 const NUM_TASKS: usize = 200;
 const NUM_YIELDS: usize = 1_000;

@@ -4,8 +4,8 @@
 //! work on the blocking pool, aborts a task, catches a panicking task and prints the runtime's
 //! metrics. Each step prints one plain sentence about what happened.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use conductor::runtime::Builder;
@@ -84,27 +84,35 @@ fn main() -> std::io::Result<()> {
         let after = conductor::spawn(async { 7 * 6 })
             .await
             .expect("workers survive panics");
-        println!("The workers kept going: the next task returned {after}.");
+        println!("The runtime kept going: the next task returned {after}.");
 
-        // 7. Spread some work so the metrics below have something to show: one task spawns
-        //    1 000 tasks onto its own worker's queue, and the idle worker steals half of them.
-        let fan_out = conductor::spawn(async {
-            let mut set = JoinSet::new();
-            for _ in 0..1_000 {
-                set.spawn(async {
-                    for _ in 0..10 {
-                        task::yield_now().await;
-                    }
-                });
-            }
-            while set.join_next().await.is_some() {}
-        });
-        fan_out.await.expect("the fan-out does not fail");
-        println!("Ran 1 000 more tasks that yield 10 times each.");
     });
 
-    // 8. Metrics: counters per runtime and per worker.
+    // 7. While its future waits, the thread inside `block_on` runs tasks itself, so the work
+    //    above barely touched the workers. Work spawned with `rt.spawn` and awaited from a
+    //    plain thread runs on the workers only: one task spawns 1 000 tasks onto its worker's
+    //    queue, and the other worker steals some of them.
+    let fan_out = rt.spawn(async {
+        let mut set = JoinSet::new();
+        for _ in 0..1_000 {
+            set.spawn(async {
+                for _ in 0..10 {
+                    task::yield_now().await;
+                }
+            });
+        }
+        while set.join_next().await.is_some() {}
+    });
+    futures::executor::block_on(fan_out).expect("the fan-out does not fail");
+    println!("The workers ran 1 000 more tasks that yield 10 times each.");
+
+    // 8. Metrics: counters per runtime and per worker. A finished task leaves the runtime's
+    //    task list just after its JoinHandle sees the output, so give the last one a moment.
     let metrics = rt.metrics();
+    let deadline = Instant::now() + Duration::from_millis(100);
+    while metrics.num_alive_tasks() > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(1));
+    }
     println!(
         "Metrics: {} workers, {} tasks spawned, {} still alive, {} blocking threads, {} threads started in all.",
         metrics.num_workers(),

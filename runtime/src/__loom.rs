@@ -26,7 +26,7 @@ pub mod task {
     use crate::sync::{Arc, Mutex};
     use crate::task::list::OwnedTasks;
     use crate::task::raw::RawTask;
-    use crate::task::{new_task, JoinHandle, Notified, Schedule};
+    use crate::task::{JoinHandle, Notified, Schedule, new_task};
 
     /// A scheduler for models: spawned and woken tasks go to a FIFO queue that the model
     /// drains with [`Harness::run_one`] on whichever thread it likes. Tasks are bound to a

@@ -2,26 +2,22 @@
 //! these texts.
 
 /// `spawn`, `spawn_blocking`, `JoinSet::spawn` or `Handle::current` with no runtime.
-pub(crate) const SPAWN_OUTSIDE_RUNTIME: &str =
-    "this function must be called from inside a task or a `block_on`, but it was called \
+pub(crate) const SPAWN_OUTSIDE_RUNTIME: &str = "this function must be called from inside a task or a `block_on`, but it was called \
      outside of a conductor runtime; use #[conductor::main], `Runtime::block_on`, \
      `Handle::spawn` or `Handle::enter`";
 
 /// `block_on` on a thread that is already driving async code.
-pub(crate) const BLOCK_ON_INSIDE_RUNTIME: &str =
-    "a conductor runtime cannot be blocked on from inside async code: `block_on` was called \
+pub(crate) const BLOCK_ON_INSIDE_RUNTIME: &str = "a conductor runtime cannot be blocked on from inside async code: `block_on` was called \
      on a thread that is already running a runtime's tasks or `block_on`; `.await` the future \
      instead, or move the blocking code into `conductor::task::spawn_blocking`";
 
 /// Dropping a `Runtime` inside a task or `block_on`.
-pub(crate) const DROP_RUNTIME_INSIDE_RUNTIME: &str =
-    "a conductor runtime cannot be dropped from inside async code, because dropping waits for \
+pub(crate) const DROP_RUNTIME_INSIDE_RUNTIME: &str = "a conductor runtime cannot be dropped from inside async code, because dropping waits for \
      its threads; drop it from `spawn_blocking` or a plain thread, or call \
      `Runtime::shutdown_background`";
 
 /// `task::id()` outside a task.
-pub(crate) const TASK_ID_OUTSIDE_TASK: &str =
-    "`conductor::task::id()` called outside a task; use `conductor::task::try_id()` where there \
+pub(crate) const TASK_ID_OUTSIDE_TASK: &str = "`conductor::task::id()` called outside a task; use `conductor::task::try_id()` where there \
      may be none";
 
 /// `Builder::worker_threads(0)`.
@@ -33,4 +29,5 @@ pub(crate) const ZERO_MAX_BLOCKING_THREADS: &str =
     "max_blocking_threads must be greater than 0 (spawn_blocking needs a thread to run on)";
 
 /// `Builder::global_queue_interval(0)` / `event_interval(0)`.
-pub(crate) const ZERO_INTERVAL: &str = "global_queue_interval and event_interval must be greater than 0";
+pub(crate) const ZERO_INTERVAL: &str =
+    "global_queue_interval and event_interval must be greater than 0";

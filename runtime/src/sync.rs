@@ -9,15 +9,15 @@
 
 #[cfg(not(conductor_loom))]
 mod imp {
-    pub(crate) use std::sync::atomic::{fence, AtomicBool, AtomicU64, AtomicUsize, Ordering};
     pub(crate) use std::sync::Arc;
+    pub(crate) use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, fence};
 
     pub(crate) use parking_lot::{Condvar, Mutex, MutexGuard};
     pub(crate) use std::thread_local;
 
     /// Runtime threads (workers, blocking threads): `std`'s.
     pub(crate) mod thread {
-        pub(crate) use std::thread::{current, Builder, JoinHandle};
+        pub(crate) use std::thread::{Builder, JoinHandle, current};
     }
 
     /// An `UnsafeCell` with loom's closure-based access API, so call sites read the same under
@@ -63,10 +63,10 @@ mod imp {
 mod imp {
     use std::ops::{Deref, DerefMut};
 
-    pub(crate) use loom::cell::UnsafeCell;
-    pub(crate) use loom::sync::atomic::{fence, AtomicBool, AtomicU64, AtomicUsize, Ordering};
-    pub(crate) use loom::sync::Arc;
     pub(crate) use crate::loom_thread_local as thread_local;
+    pub(crate) use loom::cell::UnsafeCell;
+    pub(crate) use loom::sync::Arc;
+    pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, fence};
 
     /// loom's mutex behind `parking_lot`'s API (no poisoning, guard returned directly).
     #[derive(Debug)]

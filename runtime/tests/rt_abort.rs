@@ -4,11 +4,11 @@
 #[macro_use]
 mod support;
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use conductor::task::{self, AbortHandle, JoinHandle};
-use support::{pending_forever, with_timeout, DropCounter, Flavor, Gate};
+use support::{DropCounter, Flavor, Gate, pending_forever, with_timeout};
 
 /// Asserts that `result` is a cancellation of the task `id`.
 fn assert_cancelled<T: std::fmt::Debug>(

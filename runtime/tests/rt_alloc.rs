@@ -9,12 +9,12 @@ mod support;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::Poll;
 
 use conductor::task::{self, JoinHandle};
-use support::{with_timeout, WakerSlot};
+use support::{WakerSlot, with_timeout};
 
 struct CountingAllocator;
 

@@ -5,10 +5,10 @@
 mod support;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::{Arc, mpsc};
 
 use conductor::task::{self, JoinHandle};
-use support::{with_timeout, Flavor};
+use support::{Flavor, with_timeout};
 
 #[test]
 fn a_task_woken_by_a_finishing_block_on_still_runs() {

@@ -4,13 +4,13 @@
 #[macro_use]
 mod support;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use conductor::runtime::{Builder, Handle};
 use conductor::task::{self, JoinHandle};
-use support::{with_timeout, BoundedBarrier, Flavor, Gate};
+use support::{BoundedBarrier, Flavor, Gate, with_timeout};
 
 fn builder(flavor: Flavor) -> Builder {
     match flavor {

@@ -5,12 +5,12 @@ mod support;
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
 use conductor::runtime::Builder;
 use conductor::task::{self, JoinHandle};
-use support::{with_timeout, BoundedBarrier};
+use support::{BoundedBarrier, with_timeout};
 
 /// Runs one task per worker at the same time (they meet at a barrier) and returns the names of
 /// the threads they ran on.
@@ -152,12 +152,14 @@ fn on_thread_start_and_stop_hooks_run_for_every_thread() {
         );
         // The hooks run on the new threads themselves.
         let names = start_names.lock().unwrap();
-        assert!(names.iter().any(|n| n
-            .as_deref()
-            .is_some_and(|n| n.starts_with("conductor-worker-"))));
-        assert!(names.iter().any(|n| n
-            .as_deref()
-            .is_some_and(|n| n.starts_with("conductor-blocking-"))));
+        assert!(names.iter().any(|n| {
+            n.as_deref()
+                .is_some_and(|n| n.starts_with("conductor-worker-"))
+        }));
+        assert!(names.iter().any(|n| {
+            n.as_deref()
+                .is_some_and(|n| n.starts_with("conductor-blocking-"))
+        }));
     });
 }
 

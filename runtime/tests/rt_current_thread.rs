@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use conductor::runtime::Handle;
 use conductor::task::{self, JoinHandle};
-use support::{with_timeout, Gate};
+use support::{Gate, with_timeout};
 
 #[test]
 fn tasks_run_on_the_thread_inside_block_on() {

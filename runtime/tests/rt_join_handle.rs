@@ -9,7 +9,7 @@ use std::pin::pin;
 use std::task::{Context, Poll};
 
 use conductor::task::{self, JoinHandle};
-use support::{with_timeout, DropCounter, Flavor};
+use support::{DropCounter, Flavor, with_timeout};
 
 rt_test! {
     async fn join_waker_can_change_between_polls() {

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::sync::atomic::Ordering;
 
 use conductor::task::{self, JoinSet};
-use support::{pending_forever, DropCounter};
+use support::{DropCounter, pending_forever};
 
 rt_test! {
     async fn join_next_returns_every_result() {

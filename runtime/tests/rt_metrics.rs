@@ -3,12 +3,12 @@
 #[macro_use]
 mod support;
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use conductor::runtime::{Builder, Handle, RuntimeMetrics};
 use conductor::task::{self, JoinHandle};
-use support::{pending_forever, with_timeout, DropCounter, Flavor, Gate};
+use support::{DropCounter, Flavor, Gate, pending_forever, with_timeout};
 
 fn sum_per_worker(m: &RuntimeMetrics, f: impl Fn(&RuntimeMetrics, usize) -> u64) -> u64 {
     (0..m.num_workers()).map(|i| f(m, i)).sum()

@@ -9,7 +9,7 @@ use std::sync::{Arc, Once};
 
 use conductor::runtime::Handle;
 use conductor::task;
-use support::{panic_message, with_timeout, Flavor};
+use support::{Flavor, panic_message, with_timeout};
 
 const OUTSIDE: &str = "outside of a conductor runtime";
 const BLOCK_ON_IN_ASYNC: &str = "cannot be blocked on from inside async code";
@@ -270,9 +270,11 @@ fn waker_after_runtime_drop_is_a_no_op() {
             let waker = slot.take().unwrap();
             waker.wake_by_ref();
             waker.wake();
-            assert!(futures::executor::block_on(handle)
-                .unwrap_err()
-                .is_cancelled());
+            assert!(
+                futures::executor::block_on(handle)
+                    .unwrap_err()
+                    .is_cancelled()
+            );
         });
     }
 }

@@ -3,11 +3,11 @@
 #[macro_use]
 mod support;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use conductor::task::{self, JoinHandle};
-use support::{panic_message, with_timeout, DropCounter, Flavor};
+use support::{DropCounter, Flavor, panic_message, with_timeout};
 
 rt_test! {
     async fn panic_payload_str_comes_back_through_the_join_handle() {

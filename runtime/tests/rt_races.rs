@@ -7,10 +7,10 @@
 mod support;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::{Arc, mpsc};
 
 use conductor::task::{self, JoinHandle};
-use support::{with_timeout, DropCounter, Flavor};
+use support::{DropCounter, Flavor, with_timeout};
 
 #[test]
 fn remote_spawns_wake_idle_workers() {

@@ -4,13 +4,13 @@
 #[macro_use]
 mod support;
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use conductor::runtime::Runtime;
 use conductor::task::{self, JoinHandle};
-use support::{with_timeout, DropContextProbe, Flavor, Gate, WakerSlot};
+use support::{DropContextProbe, Flavor, Gate, WakerSlot, with_timeout};
 
 const TASKS: usize = 1000;
 

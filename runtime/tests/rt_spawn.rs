@@ -5,12 +5,12 @@ mod support;
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::{Arc, mpsc};
 use std::thread::ThreadId;
 
 use conductor::runtime::Handle;
 use conductor::task::{self, JoinHandle};
-use support::{with_timeout, Flavor};
+use support::{Flavor, with_timeout};
 
 const MANY: u64 = 100_000;
 

@@ -31,9 +31,9 @@ use std::time::{Duration, Instant};
 
 use super::task::{BlockingSchedule, BlockingTask};
 use crate::runtime::context;
-use crate::scheduler::config::ThreadConfig;
 use crate::scheduler::Handle;
-use crate::sync::{self, thread, Arc, AtomicUsize, Condvar, Mutex, Ordering::Relaxed};
+use crate::scheduler::config::ThreadConfig;
+use crate::sync::{self, Arc, AtomicUsize, Condvar, Mutex, Ordering::Relaxed, thread};
 use crate::task::{self, JoinHandle, Notified};
 
 type Task = Notified<BlockingSchedule>;

@@ -281,9 +281,9 @@ impl Builder {
     pub fn build(&mut self) -> io::Result<Runtime> {
         let worker_threads = match self.flavor {
             Flavor::CurrentThread => 1,
-            Flavor::MultiThread => self.worker_threads.unwrap_or_else(|| {
-                std::thread::available_parallelism().map_or(1, |n| n.get())
-            }),
+            Flavor::MultiThread => self
+                .worker_threads
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         };
         let config = Config {
             worker_threads,

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::panic::Location;
 
-use super::{context, RuntimeMetrics};
+use super::{RuntimeMetrics, context};
 use crate::scheduler;
 use crate::task::JoinHandle;
 
@@ -191,6 +191,8 @@ impl Handle {
 
 impl fmt::Debug for Handle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Handle").field("scheduler", &self.inner).finish()
+        f.debug_struct("Handle")
+            .field("scheduler", &self.inner)
+            .finish()
     }
 }

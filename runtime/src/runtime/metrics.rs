@@ -1,7 +1,7 @@
 //! `RuntimeMetrics`: a read-only view of a runtime's counters.
 
-use crate::scheduler::metrics::{read, WorkerMetrics};
 use crate::scheduler::Handle as SchedulerHandle;
+use crate::scheduler::metrics::{WorkerMetrics, read};
 
 /// Counters of one runtime, read on demand. Obtained from [`Handle::metrics`] or
 /// [`Runtime::metrics`]. Values are recent, not a consistent snapshot.
@@ -49,7 +49,10 @@ impl RuntimeMetrics {
         match &self.handle {
             SchedulerHandle::MultiThread(s) => &s.metrics[index],
             SchedulerHandle::CurrentThread(s) => {
-                assert_eq!(index, 0, "worker index out of range: a current-thread runtime has one worker");
+                assert_eq!(
+                    index, 0,
+                    "worker index out of range: a current-thread runtime has one worker"
+                );
                 &s.metrics
             }
         }
@@ -69,6 +72,9 @@ impl RuntimeMetrics {
     }
 
     /// Tasks spawned and not yet finished (blocking tasks are not counted).
+    ///
+    /// A task leaves the count just after it wakes its `JoinHandle`, so right after a join
+    /// returns the count may still include that task for a moment.
     ///
     /// ```
     /// let rt = conductor::runtime::Runtime::new().unwrap();

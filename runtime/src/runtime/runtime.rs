@@ -15,7 +15,7 @@ use std::io;
 use std::panic::Location;
 use std::time::{Duration, Instant};
 
-use super::{context, Handle, RuntimeMetrics};
+use super::{Handle, RuntimeMetrics, context};
 use crate::blocking;
 use crate::scheduler::config::Config;
 use crate::scheduler::{self, current_thread, multi_thread};
@@ -189,7 +189,11 @@ impl Runtime {
         if std::mem::replace(&mut self.shut_down, true) {
             return;
         }
-        shutdown(&self.handle.inner, std::mem::take(&mut self.workers), timeout);
+        shutdown(
+            &self.handle.inner,
+            std::mem::take(&mut self.workers),
+            timeout,
+        );
     }
 }
 

@@ -17,7 +17,7 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use super::config::Config;
-use super::metrics::{bump, WorkerMetrics};
+use super::metrics::{WorkerMetrics, bump};
 use super::park::{Driver, DriverUnpark, Parker, Unparker};
 use super::{Handle, SchedulerContext};
 use crate::blocking;

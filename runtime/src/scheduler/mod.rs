@@ -13,7 +13,7 @@ use std::ptr::NonNull;
 
 use crate::blocking;
 use crate::sync::Arc;
-use crate::task::{JoinHandle, BOX_FUTURE_THRESHOLD};
+use crate::task::{BOX_FUTURE_THRESHOLD, JoinHandle};
 
 /// A reference to a runtime's scheduler; what `runtime::Handle` wraps.
 #[derive(Clone)]
@@ -48,14 +48,20 @@ impl Handle {
         }
     }
 
-    fn spawn_inner<F>(&self, future: F, location: &'static Location<'static>) -> JoinHandle<F::Output>
+    fn spawn_inner<F>(
+        &self,
+        future: F,
+        location: &'static Location<'static>,
+    ) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
         match self {
             Handle::MultiThread(shared) => multi_thread::Shared::spawn(shared, future, location),
-            Handle::CurrentThread(shared) => current_thread::Shared::spawn(shared, future, location),
+            Handle::CurrentThread(shared) => {
+                current_thread::Shared::spawn(shared, future, location)
+            }
         }
     }
 

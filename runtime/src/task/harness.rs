@@ -15,13 +15,13 @@
 use std::any::Any;
 use std::future::Future;
 use std::mem::ManuallyDrop;
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr::NonNull;
 use std::task::{Context, Poll, Waker};
 
 use super::raw::{Cell, Header, RawTask, Stage, Vtable};
 use super::state::{ToIdle, ToRunning};
-use super::{waker, JoinError, Notified, Schedule};
+use super::{JoinError, Notified, Schedule, waker};
 use crate::runtime::context;
 
 pub(super) fn vtable<F, S>() -> &'static Vtable
@@ -123,7 +123,8 @@ fn drop_future<F: Future, S>(cell: &Cell<F, S>) -> Option<Box<dyn Any + Send>> {
     let _id = context::set_current_task_id(Some(cell.header.id));
     catch_unwind(AssertUnwindSafe(|| {
         // SAFETY: the caller holds RUNNING, so `stage` is ours.
-        cell.stage.with_mut(|stage| unsafe { *stage = Stage::Consumed });
+        cell.stage
+            .with_mut(|stage| unsafe { *stage = Stage::Consumed });
     }))
     .err()
 }
@@ -166,7 +167,8 @@ where
         if !snapshot.is_join_interested() {
             // The JoinHandle is gone and will never read the output; it is ours to drop.
             // SAFETY: COMPLETE without JOIN_INTEREST: no JoinHandle can touch `stage`.
-            cell.stage.with_mut(|stage| unsafe { *stage = Stage::Consumed });
+            cell.stage
+                .with_mut(|stage| unsafe { *stage = Stage::Consumed });
         } else if snapshot.is_join_waker_set() {
             // SAFETY: JOIN_WAKER is set, so the cell is the runtime's to read.
             header.join_waker.with(|w| match unsafe { &*w } {
@@ -274,7 +276,8 @@ where
     if dropped.drop_output {
         let _ = catch_unwind(AssertUnwindSafe(|| {
             // SAFETY: COMPLETE and we were the JoinHandle: `stage` is ours.
-            cell.stage.with_mut(|stage| unsafe { *stage = Stage::Consumed });
+            cell.stage
+                .with_mut(|stage| unsafe { *stage = Stage::Consumed });
         }));
     }
     if dropped.drop_waker {

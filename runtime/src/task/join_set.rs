@@ -6,7 +6,7 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::future::{poll_fn, Future};
+use std::future::{Future, poll_fn};
 use std::panic::Location;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
@@ -67,7 +67,10 @@ impl Wake for EntryWaker {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        self.ready.slots.lock().push_back((self.slot, self.generation));
+        self.ready
+            .slots
+            .lock()
+            .push_back((self.slot, self.generation));
         let waiter = self.ready.waiter.lock().take();
         if let Some(w) = waiter {
             w.wake();
@@ -143,7 +146,11 @@ impl<T> JoinSet<T> {
             slot,
             generation,
         }));
-        self.slots[slot] = Some(Entry { handle, waker, generation });
+        self.slots[slot] = Some(Entry {
+            handle,
+            waker,
+            generation,
+        });
         self.len += 1;
         // New entries are polled once by the next join, which registers their waker.
         self.ready.slots.lock().push_back((slot, generation));

@@ -19,10 +19,10 @@ use std::panic::Location;
 use std::ptr::NonNull;
 use std::task::Waker;
 
+use super::Schedule;
 use super::harness;
 use super::id::Id;
 use super::state::State;
-use super::Schedule;
 use crate::sync::UnsafeCell;
 
 /// The untyped part of every task. Changing this layout requires no offsets elsewhere: all

@@ -88,7 +88,9 @@ impl State {
     /// A new task: one reference for each of `refs` owners (the owned-task list, the first
     /// `Notified`, the `JoinHandle`), scheduled, with a join handle.
     pub(crate) fn new(refs: usize) -> State {
-        State(AtomicUsize::new((refs * REF_ONE) | NOTIFIED | JOIN_INTEREST))
+        State(AtomicUsize::new(
+            (refs * REF_ONE) | NOTIFIED | JOIN_INTEREST,
+        ))
     }
 
     pub(crate) fn load(&self) -> Snapshot {

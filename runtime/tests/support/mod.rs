@@ -7,7 +7,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, mpsc};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -291,7 +291,7 @@ impl Gate {
     }
 
     pub fn is_open(&self) -> bool {
-        *self.0 .0.lock().unwrap()
+        *self.0.0.lock().unwrap()
     }
 
     /// Waits until the gate opens or `limit` passes; returns whether it opened.

@@ -14,17 +14,17 @@ use std::panic::Location;
 
 use crossbeam_utils::CachePadded;
 
-pub(crate) use self::block_on::{block_on, GuestLocal};
+pub(crate) use self::block_on::{GuestLocal, block_on};
 use self::idle::Idle;
 pub(crate) use self::worker::WorkerLocal;
+use super::SchedulerContext;
 use super::config::Config;
 use super::metrics::WorkerMetrics;
 use super::park::{Driver, DriverUnpark, Parker, Unparker};
 use super::queue::{Inject, Local, Steal};
-use super::SchedulerContext;
 use crate::blocking;
 use crate::runtime::context;
-use crate::sync::{fence, Arc, AtomicBool, Mutex, Ordering::SeqCst};
+use crate::sync::{Arc, AtomicBool, Mutex, Ordering::SeqCst, fence};
 use crate::task::list::OwnedTasks;
 use crate::task::raw::RawTask;
 use crate::task::{self, JoinHandle, Notified, Schedule};
@@ -61,7 +61,10 @@ pub(crate) struct WorkerStart {
 }
 
 impl Shared {
-    pub(crate) fn new(config: Config, blocking: blocking::Spawner) -> (Arc<Shared>, Vec<WorkerStart>) {
+    pub(crate) fn new(
+        config: Config,
+        blocking: blocking::Spawner,
+    ) -> (Arc<Shared>, Vec<WorkerStart>) {
         let n = config.worker_threads;
         let (driver, driver_unpark) = Driver::new();
         let mut remotes = Vec::with_capacity(n);
@@ -192,8 +195,7 @@ impl Shared {
 
     /// The last searcher's re-check before it parks (see `idle.rs`).
     fn notify_if_work_pending(&self) {
-        let pending =
-            self.remotes.iter().any(|r| !r.steal.is_empty()) || !self.inject.is_empty();
+        let pending = self.remotes.iter().any(|r| !r.steal.is_empty()) || !self.inject.is_empty();
         if pending {
             self.notify_parked();
         }

@@ -14,9 +14,9 @@
 use std::cell::Cell;
 use std::ptr::NonNull;
 
-use super::{Shared, Task, WorkerStart, LOCAL_QUEUE_CAPACITY};
+use super::{LOCAL_QUEUE_CAPACITY, Shared, Task, WorkerStart};
 use crate::runtime::context;
-use crate::scheduler::metrics::{bump, WorkerMetrics};
+use crate::scheduler::metrics::{WorkerMetrics, bump};
 use crate::scheduler::park::Parker;
 use crate::scheduler::queue::Local;
 use crate::scheduler::{Handle, SchedulerContext};
