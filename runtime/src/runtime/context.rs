@@ -50,14 +50,21 @@ pub(crate) fn with_current_handle<R>(
         .unwrap_or(Err(NoContext::ThreadLocalDestroyed))
 }
 
-/// Restores the previous handle on drop.
+/// Restores the previous handle (and the previously entered drivers) on drop.
 pub(crate) struct SetHandleGuard {
     prev: Option<scheduler::Handle>,
+    _drivers: scheduler::driver::EnterGuard,
 }
 
+/// Enters `handle` on this thread: `spawn` and `Handle::current` use it, and its I/O and
+/// time drivers become the current ones for sockets and timers.
 pub(crate) fn set_handle(handle: scheduler::Handle) -> SetHandleGuard {
+    let drivers = handle.driver().enter();
     let prev = CONTEXT.with(|ctx| ctx.handle.replace(Some(handle)));
-    SetHandleGuard { prev }
+    SetHandleGuard {
+        prev,
+        _drivers: drivers,
+    }
 }
 
 impl Drop for SetHandleGuard {

@@ -36,7 +36,7 @@ pub(crate) struct Shared {
     remote: Mutex<Remote>,
     core: Mutex<Option<Box<Core>>>,
     pub(crate) owned: OwnedTasks,
-    driver_unpark: DriverUnpark,
+    pub(crate) driver_unpark: DriverUnpark,
     shutdown: AtomicBool,
     pub(crate) config: Config,
     pub(crate) metrics: WorkerMetrics,

@@ -2,6 +2,7 @@
 
 pub(crate) mod config;
 pub(crate) mod current_thread;
+pub(crate) mod driver;
 pub(crate) mod metrics;
 pub(crate) mod multi_thread;
 pub(crate) mod park;
@@ -92,6 +93,14 @@ impl Handle {
         }
     }
 
+    /// The driver's handle (I/O and time), entered with the runtime on every thread.
+    pub(crate) fn driver(&self) -> &park::DriverUnpark {
+        match self {
+            Handle::MultiThread(s) => &s.driver_unpark,
+            Handle::CurrentThread(s) => &s.driver_unpark,
+        }
+    }
+
     pub(crate) fn owned(&self) -> &crate::task::list::OwnedTasks {
         match self {
             Handle::MultiThread(s) => &s.owned,
@@ -105,6 +114,7 @@ impl Handle {
             Handle::MultiThread(s) => s.shutdown(),
             Handle::CurrentThread(s) => s.shutdown(),
         }
+        self.driver().shutdown();
     }
 
     /// Drops every task, on the calling thread.

@@ -11,8 +11,7 @@
 //!
 //! A worker that parks while nobody holds the *driver* takes it and parks inside it (with the
 //! state `PARKED_DRIVER`), so an unpark must wake the driver instead of the condvar. The
-//! reactor and timer issues replace the plain `Driver` here with mio's poll plus the timer
-//! wheel; the protocol above does not change.
+//! driver itself (I/O and timers, composed in `driver/`) does not change this protocol.
 
 use std::time::Duration;
 
@@ -23,65 +22,7 @@ const PARKED_CONDVAR: usize = 1;
 const PARKED_DRIVER: usize = 2;
 const NOTIFIED: usize = 3;
 
-/// The thing one parked worker blocks in. For now a condvar with a timeout; the I/O and timer
-/// drivers plug in here.
-#[derive(Debug)]
-pub(crate) struct Driver {
-    inner: Arc<DriverInner>,
-}
-
-#[derive(Debug)]
-struct DriverInner {
-    woken: Mutex<bool>,
-    condvar: Condvar,
-}
-
-/// Wakes the thread parked in the driver.
-#[derive(Clone, Debug)]
-pub(crate) struct DriverUnpark {
-    inner: Arc<DriverInner>,
-}
-
-impl Driver {
-    pub(crate) fn new() -> (Driver, DriverUnpark) {
-        let inner = Arc::new(DriverInner {
-            woken: Mutex::new(false),
-            condvar: Condvar::new(),
-        });
-        (
-            Driver {
-                inner: inner.clone(),
-            },
-            DriverUnpark { inner },
-        )
-    }
-
-    /// Blocks until unparked or `timeout` passes; with `Some(ZERO)` it only polls for events.
-    pub(crate) fn park(&mut self, timeout: Option<Duration>) {
-        let mut woken = self.inner.woken.lock();
-        if !*woken {
-            match timeout {
-                Some(t) if t.is_zero() => {}
-                Some(t) => {
-                    sync::wait_timeout(&self.inner.condvar, &mut woken, t);
-                }
-                None => {
-                    while !*woken {
-                        sync::wait(&self.inner.condvar, &mut woken);
-                    }
-                }
-            }
-        }
-        *woken = false;
-    }
-}
-
-impl DriverUnpark {
-    pub(crate) fn unpark(&self) {
-        *self.inner.woken.lock() = true;
-        self.inner.condvar.notify_one();
-    }
-}
+pub(crate) use super::driver::{Driver, DriverUnpark};
 
 /// One thread's parker.
 #[derive(Debug)]

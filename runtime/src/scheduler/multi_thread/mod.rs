@@ -41,7 +41,7 @@ pub(crate) struct Shared {
     idle: Idle,
     pub(crate) owned: OwnedTasks,
     driver: Mutex<Driver>,
-    driver_unpark: DriverUnpark,
+    pub(crate) driver_unpark: DriverUnpark,
     shutdown: AtomicBool,
     pub(crate) config: Config,
     pub(crate) metrics: Box<[CachePadded<WorkerMetrics>]>,
