@@ -72,6 +72,14 @@ pub trait Executor: 'static {
 
     /// Yields to the scheduler once.
     fn yield_now() -> impl Future<Output = ()> + Send;
+
+    /// The runtime's sleep (registered on first poll, cancelled on drop).
+    fn sleep(duration: Duration) -> impl Future<Output = ()> + Send;
+
+    /// The runtime's timeout; `Err(())` when the deadline passed first.
+    fn timeout<F>(duration: Duration, fut: F) -> impl Future<Output = Result<F::Output, ()>> + Send
+    where
+        F: Future + Send;
 }
 
 /// conductor's multi-thread runtime.
@@ -122,6 +130,18 @@ impl Executor for Conductor {
 
     fn yield_now() -> impl Future<Output = ()> + Send {
         conductor::task::yield_now()
+    }
+
+    fn sleep(duration: Duration) -> impl Future<Output = ()> + Send {
+        conductor::time::sleep(duration)
+    }
+
+    fn timeout<F>(duration: Duration, fut: F) -> impl Future<Output = Result<F::Output, ()>> + Send
+    where
+        F: Future + Send,
+    {
+        let t = conductor::time::timeout(duration, fut);
+        async move { t.await.map_err(|_| ()) }
     }
 }
 
@@ -175,6 +195,18 @@ impl Executor for Tokio {
 
     fn yield_now() -> impl Future<Output = ()> + Send {
         tokio::task::yield_now()
+    }
+
+    fn sleep(duration: Duration) -> impl Future<Output = ()> + Send {
+        tokio::time::sleep(duration)
+    }
+
+    fn timeout<F>(duration: Duration, fut: F) -> impl Future<Output = Result<F::Output, ()>> + Send
+    where
+        F: Future + Send,
+    {
+        let t = tokio::time::timeout(duration, fut);
+        async move { t.await.map_err(|_| ()) }
     }
 }
 

@@ -86,7 +86,43 @@ fn main() -> std::io::Result<()> {
             .expect("workers survive panics");
         println!("The runtime kept going: the next task returned {after}.");
 
-    });
+        // Timers: sleep for 20 ms, then give a future that never completes 10 ms to finish.
+        let start = conductor::time::Instant::now();
+        conductor::time::sleep(std::time::Duration::from_millis(20)).await;
+        let slept = start.elapsed();
+        let late = conductor::time::timeout(
+            std::time::Duration::from_millis(10),
+            std::future::pending::<()>(),
+        )
+        .await;
+        println!(
+            "Slept 20 ms (measured {slept:.1?}); a 10 ms timeout on a future that never completes gave: {}.",
+            late.expect_err("pending never completes")
+        );
+
+        // Networking: a loopback TCP exchange with an echo task.
+        {
+            use conductor::io::{AsyncReadExt, AsyncWriteExt};
+            let listener = conductor::net::TcpListener::bind("127.0.0.1:0").await?;
+            let addr = listener.local_addr()?;
+            let echo = conductor::spawn(async move {
+                let (mut stream, _) = listener.accept().await?;
+                let mut buf = [0u8; 5];
+                stream.read_exact(&mut buf).await?;
+                stream.write_all(&buf).await
+            });
+            let mut client = conductor::net::TcpStream::connect(addr).await?;
+            client.write_all(b"hello").await?;
+            let mut reply = [0u8; 5];
+            client.read_exact(&mut reply).await?;
+            echo.await.expect("the echo task does not panic")?;
+            println!(
+                "A TCP client sent \"hello\" to an echo task on {addr} and got back \"{}\".",
+                String::from_utf8_lossy(&reply)
+            );
+        }
+        Ok::<_, std::io::Error>(())
+    })?;
 
     // 7. While its future waits, the thread inside `block_on` runs tasks itself, so the work
     //    above barely touched the workers. Work spawned with `rt.spawn` and awaited from a

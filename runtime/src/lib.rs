@@ -35,13 +35,70 @@ pub mod __loom;
 mod blocking;
 mod error;
 pub mod runtime;
+pub use conductor_reactor::net;
 mod scheduler;
 mod sync;
 pub mod task;
+pub mod time;
+
+/// Async I/O: the `futures-io` traits the socket types implement, the extension traits that
+/// give them `read`, `write_all` and friends, and [`PollEvented`](io::PollEvented) to register
+/// any `mio` source with the runtime's reactor.
+///
+/// ```
+/// use conductor::io::{AsyncReadExt, AsyncWriteExt};
+/// use conductor::net::UnixStream;
+/// # conductor::runtime::Runtime::new().unwrap().block_on(async {
+/// let (mut a, mut b) = UnixStream::pair()?;
+/// a.write_all(b"ping").await?;
+/// let mut buf = [0u8; 4];
+/// b.read_exact(&mut buf).await?;
+/// assert_eq!(&buf, b"ping");
+/// # Ok::<_, std::io::Error>(())
+/// # }).unwrap();
+/// ```
+pub mod io {
+    pub use conductor_reactor::{Interest, PollEvented, Ready};
+    pub use futures_io::{AsyncBufRead, AsyncRead, AsyncSeek, AsyncWrite};
+    pub use futures_util::io::{
+        AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, BufWriter, ReadHalf, WriteHalf,
+        copy, empty, repeat, sink,
+    };
+}
 
 use std::future::Future;
 
 use task::JoinHandle;
+
+/// Runs an `async fn main` (or any `async fn`) on a new multi-thread runtime.
+///
+/// `#[conductor::main]` builds the runtime with [`Builder`](runtime::Builder), runs the body in
+/// [`block_on`](runtime::Runtime::block_on) and returns its value; arguments such as
+/// `flavor = "current_thread"` or `worker_threads = 4` configure the runtime. The reference
+/// follows.
+///
+/// ```
+/// #[conductor::main(worker_threads = 2)]
+/// async fn main() {
+///     let workers = conductor::runtime::Handle::current().metrics().num_workers();
+///     assert_eq!(conductor::spawn(async move { workers }).await.unwrap(), 2);
+/// }
+/// ```
+pub use conductor_macros::main;
+
+/// Runs an `async fn` test on a new current-thread runtime, one per test.
+///
+/// `#[conductor::test]` adds `#[test]`, so `#[should_panic]` and `#[ignore]` work beside it,
+/// and takes the same arguments as [`macro@main`]. The reference follows.
+///
+/// ```
+/// #[conductor::test]
+/// async fn joins() {
+///     assert_eq!(conductor::spawn(async { 1 }).await.unwrap(), 1);
+/// }
+/// # fn main() {}
+/// ```
+pub use conductor_macros::test;
 
 /// Spawns a future as a new task on the current runtime and returns its [`JoinHandle`].
 ///

@@ -32,6 +32,7 @@ pub struct Builder {
     global_queue_interval: u32,
     event_interval: u32,
     lifo_enabled: bool,
+    start_paused: bool,
     threads: ThreadConfig,
 }
 
@@ -60,6 +61,7 @@ impl Builder {
             global_queue_interval: DEFAULT_GLOBAL_QUEUE_INTERVAL_TICKS,
             event_interval: DEFAULT_EVENT_INTERVAL_TICKS,
             lifo_enabled: true,
+            start_paused: false,
             threads: ThreadConfig::default(),
         }
     }
@@ -268,6 +270,25 @@ impl Builder {
         self
     }
 
+    /// Starts the runtime with its clock paused (see [`crate::time::pause`]): timers then fire
+    /// as soon as the runtime has nothing else to do, in deadline order, without real waiting.
+    /// Meant for tests on the current-thread flavor, where it is deterministic; this is what
+    /// `#[conductor::test(start_paused = true)]` uses.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let rt = conductor::runtime::Builder::new_current_thread().start_paused(true).build().unwrap();
+    /// rt.block_on(async {
+    ///     let start = conductor::time::Instant::now();
+    ///     conductor::time::sleep(Duration::from_secs(3600)).await; // returns at once
+    ///     assert!(start.elapsed() >= Duration::from_secs(3600));
+    /// });
+    /// ```
+    pub fn start_paused(&mut self, paused: bool) -> &mut Self {
+        self.start_paused = paused;
+        self
+    }
+
     /// Builds the runtime and starts its worker threads.
     ///
     /// # Errors
@@ -294,10 +315,15 @@ impl Builder {
             keep_alive: self.keep_alive,
             threads: self.threads.clone(),
         };
-        match self.flavor {
-            Flavor::MultiThread => Runtime::new_multi_thread(config),
-            Flavor::CurrentThread => Runtime::new_current_thread(config),
+        let rt = match self.flavor {
+            Flavor::MultiThread => Runtime::new_multi_thread(config)?,
+            Flavor::CurrentThread => Runtime::new_current_thread(config)?,
+        };
+        if self.start_paused {
+            let _entered = rt.handle().enter();
+            crate::time::pause();
         }
+        Ok(rt)
     }
 }
 
@@ -311,6 +337,7 @@ impl fmt::Debug for Builder {
             .field("global_queue_interval", &self.global_queue_interval)
             .field("event_interval", &self.event_interval)
             .field("lifo_enabled", &self.lifo_enabled)
+            .field("start_paused", &self.start_paused)
             .finish()
     }
 }

@@ -61,7 +61,7 @@ impl Runtime {
 
     pub(crate) fn new_multi_thread(config: Config) -> io::Result<Runtime> {
         let blocking = new_blocking_pool(&config);
-        let (shared, starts) = multi_thread::Shared::new(config, blocking);
+        let (shared, starts) = multi_thread::Shared::new(config, blocking)?;
         let workers = multi_thread::start_workers(&shared, starts)?;
         Ok(Runtime {
             handle: Handle {
@@ -74,7 +74,7 @@ impl Runtime {
 
     pub(crate) fn new_current_thread(config: Config) -> io::Result<Runtime> {
         let blocking = new_blocking_pool(&config);
-        let shared = current_thread::Shared::new(config, blocking);
+        let shared = current_thread::Shared::new(config, blocking)?;
         Ok(Runtime {
             handle: Handle {
                 inner: scheduler::Handle::CurrentThread(shared),

@@ -77,9 +77,9 @@ impl Wake for BlockOnWaker {
 }
 
 impl Shared {
-    pub(crate) fn new(config: Config, blocking: blocking::Spawner) -> Arc<Shared> {
-        let (driver, driver_unpark) = Driver::new();
-        Arc::new(Shared {
+    pub(crate) fn new(config: Config, blocking: blocking::Spawner) -> std::io::Result<Arc<Shared>> {
+        let (driver, driver_unpark) = Driver::new()?;
+        Ok(Arc::new(Shared {
             remote: Mutex::new(Remote {
                 queue: VecDeque::new(),
                 unparker: None,
@@ -95,7 +95,7 @@ impl Shared {
             config,
             metrics: WorkerMetrics::default(),
             blocking,
-        })
+        }))
     }
 
     pub(crate) fn is_shutdown(&self) -> bool {

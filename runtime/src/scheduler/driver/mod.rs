@@ -34,16 +34,19 @@ pub(crate) struct DriverUnpark {
 }
 
 impl Driver {
-    pub(crate) fn new() -> (Driver, DriverUnpark) {
-        let (io, io_handle) = io::IoDriver::new();
+    /// # Errors
+    ///
+    /// The OS's error when the reactor cannot be created (descriptor exhaustion, say).
+    pub(crate) fn new() -> std::io::Result<(Driver, DriverUnpark)> {
+        let (io, io_handle) = io::IoDriver::new()?;
         let (time, time_handle) = time::TimeDriver::new(io_handle.clone());
-        (
+        Ok((
             Driver { io, time },
             DriverUnpark {
                 io: io_handle,
                 time: time_handle,
             },
-        )
+        ))
     }
 
     /// Blocks until an I/O event, an unpark, the next timer deadline or `limit`, whichever

@@ -37,8 +37,8 @@ use crate::task;
 /// Consecutive LIFO runs before the guest sends the slot's task to the injector instead.
 const MAX_GUEST_LIFO_POLLS: u32 = 3;
 /// Spins before parking when idle: a reply that arrives within a few microseconds then costs
-/// no futex round trip.
-const SPINS_BEFORE_PARK: u32 = 256;
+/// no futex round trip. One under loom, where each iteration is a scheduling point.
+const SPINS_BEFORE_PARK: u32 = if cfg!(conductor_loom) { 1 } else { 256 };
 
 /// The guest's state, on its stack, reachable from wakers on this thread.
 pub(crate) struct GuestLocal {

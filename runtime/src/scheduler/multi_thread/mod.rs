@@ -64,9 +64,9 @@ impl Shared {
     pub(crate) fn new(
         config: Config,
         blocking: blocking::Spawner,
-    ) -> (Arc<Shared>, Vec<WorkerStart>) {
+    ) -> std::io::Result<(Arc<Shared>, Vec<WorkerStart>)> {
         let n = config.worker_threads;
-        let (driver, driver_unpark) = Driver::new();
+        let (driver, driver_unpark) = Driver::new()?;
         let mut remotes = Vec::with_capacity(n);
         let mut starts = Vec::with_capacity(n);
         for index in 0..n {
@@ -94,7 +94,7 @@ impl Shared {
             config,
             blocking,
         });
-        (shared, starts)
+        Ok((shared, starts))
     }
 
     pub(crate) fn num_workers(&self) -> usize {

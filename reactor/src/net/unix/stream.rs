@@ -1,0 +1,293 @@
+//! [`UnixStream`].
+
+use std::fmt;
+use std::io::{self, IoSlice, IoSliceMut, Read, Write};
+use std::net::Shutdown;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::os::unix::net::SocketAddr;
+use std::path::Path;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_io::{AsyncRead, AsyncWrite};
+
+use crate::{Interest, PollEvented};
+
+/// A Unix stream socket. Implements `futures_io`'s `AsyncRead` and `AsyncWrite` (also on
+/// `&UnixStream`).
+///
+/// # Examples
+///
+/// ```
+/// use conductor_reactor::net::UnixStream;
+/// use futures::{AsyncReadExt, AsyncWriteExt};
+/// # conductor::runtime::Runtime::new().unwrap().block_on(async {
+/// let (mut a, mut b) = UnixStream::pair()?;
+/// a.write_all(b"hello").await?;
+/// let mut buf = [0u8; 5];
+/// b.read_exact(&mut buf).await?;
+/// assert_eq!(&buf, b"hello");
+/// # Ok::<_, std::io::Error>(())
+/// # }).unwrap();
+/// ```
+pub struct UnixStream {
+    io: PollEvented<mio::net::UnixStream>,
+}
+
+impl UnixStream {
+    /// Connects to the socket at `path`.
+    ///
+    /// # Errors
+    ///
+    /// The OS's error unchanged (`NotFound`, `ConnectionRefused`).
+    ///
+    /// # Panics
+    ///
+    /// Outside a runtime.
+    ///
+    /// # Examples
+    ///
+    /// See [`UnixListener`](super::UnixListener).
+    pub async fn connect(path: impl AsRef<Path>) -> io::Result<UnixStream> {
+        let stream = UnixStream::from_mio(mio::net::UnixStream::connect(path)?)?;
+        stream.writable().await?;
+        if let Some(e) = stream.io.get_ref().take_error()? {
+            return Err(e);
+        }
+        Ok(stream)
+    }
+
+    /// A connected pair of streams.
+    ///
+    /// # Errors
+    ///
+    /// The OS's error from `socketpair(2)`.
+    ///
+    /// # Panics
+    ///
+    /// Outside a runtime.
+    ///
+    /// # Examples
+    ///
+    /// See [`UnixStream`].
+    #[track_caller]
+    pub fn pair() -> io::Result<(UnixStream, UnixStream)> {
+        let (a, b) = mio::net::UnixStream::pair()?;
+        Ok((UnixStream::from_mio(a)?, UnixStream::from_mio(b)?))
+    }
+
+    pub(crate) fn from_mio(s: mio::net::UnixStream) -> io::Result<UnixStream> {
+        Ok(UnixStream {
+            io: PollEvented::new(s)?,
+        })
+    }
+
+    /// Wraps a std stream (made non-blocking here).
+    ///
+    /// # Errors
+    ///
+    /// The OS's error from `fcntl` or registration.
+    ///
+    /// # Panics
+    ///
+    /// Outside a runtime.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # conductor::runtime::Runtime::new().unwrap().block_on(async {
+    /// let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
+    /// let a = conductor_reactor::net::UnixStream::from_std(a).unwrap();
+    /// # drop(a);
+    /// # });
+    /// ```
+    #[track_caller]
+    pub fn from_std(stream: std::os::unix::net::UnixStream) -> io::Result<UnixStream> {
+        stream.set_nonblocking(true)?;
+        UnixStream::from_mio(mio::net::UnixStream::from_std(stream))
+    }
+
+    /// This end's address.
+    ///
+    /// # Errors
+    ///
+    /// The OS's error from `getsockname`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # conductor::runtime::Runtime::new().unwrap().block_on(async {
+    /// let (a, b) = conductor_reactor::net::UnixStream::pair().unwrap();
+    /// assert!(a.local_addr().unwrap().is_unnamed());
+    /// assert!(b.peer_addr().unwrap().is_unnamed());
+    /// # });
+    /// ```
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().local_addr()
+    }
+
+    /// The peer's address.
+    ///
+    /// # Errors
+    ///
+    /// The OS's error from `getpeername`.
+    ///
+    /// # Examples
+    ///
+    /// See [`local_addr`](Self::local_addr).
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().peer_addr()
+    }
+
+    /// Shuts down reading, writing or both.
+    ///
+    /// # Errors
+    ///
+    /// The OS's error from `shutdown(2)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures::AsyncReadExt;
+    /// # conductor::runtime::Runtime::new().unwrap().block_on(async {
+    /// let (a, mut b) = conductor_reactor::net::UnixStream::pair().unwrap();
+    /// a.shutdown(std::net::Shutdown::Write).unwrap();
+    /// assert_eq!(b.read(&mut [0; 4]).await.unwrap(), 0);
+    /// # });
+    /// ```
+    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        self.io.get_ref().shutdown(how)
+    }
+
+    /// Waits until the stream may be readable.
+    ///
+    /// # Errors
+    ///
+    /// The shutdown error once the runtime is shut down.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # conductor::runtime::Runtime::new().unwrap().block_on(async {
+    /// let (a, b) = conductor_reactor::net::UnixStream::pair().unwrap();
+    /// a.writable().await.unwrap();
+    /// a.try_write(b"x").unwrap();
+    /// b.readable().await.unwrap();
+    /// assert_eq!(b.try_read(&mut [0; 4]).unwrap(), 1);
+    /// # });
+    /// ```
+    pub async fn readable(&self) -> io::Result<()> {
+        self.io.readable().await
+    }
+
+    /// Waits until the stream may be writable.
+    ///
+    /// # Errors
+    ///
+    /// The shutdown error once the runtime is shut down.
+    ///
+    /// # Examples
+    ///
+    /// See [`readable`](Self::readable).
+    pub async fn writable(&self) -> io::Result<()> {
+        self.io.writable().await
+    }
+
+    /// Reads what is available now, or `WouldBlock`.
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock`, or the OS's error unchanged.
+    ///
+    /// # Examples
+    ///
+    /// See [`readable`](Self::readable).
+    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io.try_io(Interest::READABLE, |mut s| s.read(buf))
+    }
+
+    /// Writes what fits now, or `WouldBlock`.
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock`, or the OS's error unchanged.
+    ///
+    /// # Examples
+    ///
+    /// See [`readable`](Self::readable).
+    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
+        self.io.try_io(Interest::WRITABLE, |mut s| s.write(buf))
+    }
+}
+
+macro_rules! async_io_impls {
+    ($t:ty) => {
+        impl AsyncRead for $t {
+            fn poll_read(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                buf: &mut [u8],
+            ) -> Poll<io::Result<usize>> {
+                self.io.poll_read_io(cx, |mut s| s.read(buf))
+            }
+
+            fn poll_read_vectored(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                bufs: &mut [IoSliceMut<'_>],
+            ) -> Poll<io::Result<usize>> {
+                self.io.poll_read_io(cx, |mut s| s.read_vectored(bufs))
+            }
+        }
+
+        impl AsyncWrite for $t {
+            fn poll_write(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                buf: &[u8],
+            ) -> Poll<io::Result<usize>> {
+                self.io.poll_write_io(cx, |mut s| s.write(buf))
+            }
+
+            fn poll_write_vectored(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                bufs: &[IoSlice<'_>],
+            ) -> Poll<io::Result<usize>> {
+                self.io.poll_write_io(cx, |mut s| s.write_vectored(bufs))
+            }
+
+            fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                Poll::Ready(Ok(()))
+            }
+
+            fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                match self.shutdown(Shutdown::Write) {
+                    Err(e) if e.kind() == io::ErrorKind::NotConnected => Poll::Ready(Ok(())),
+                    res => Poll::Ready(res),
+                }
+            }
+        }
+    };
+}
+
+async_io_impls!(UnixStream);
+async_io_impls!(&UnixStream);
+
+impl fmt::Debug for UnixStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.io.get_ref().fmt(f)
+    }
+}
+
+impl AsRawFd for UnixStream {
+    fn as_raw_fd(&self) -> RawFd {
+        self.io.get_ref().as_raw_fd()
+    }
+}
+
+impl AsFd for UnixStream {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.io.get_ref().as_fd()
+    }
+}

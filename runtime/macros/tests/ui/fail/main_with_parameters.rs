@@ -1,0 +1,4 @@
+#[conductor::main]
+async fn main(args: Vec<String>) {
+    drop(args);
+}

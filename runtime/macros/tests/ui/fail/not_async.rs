@@ -1,0 +1,2 @@
+#[conductor::main]
+fn main() {}

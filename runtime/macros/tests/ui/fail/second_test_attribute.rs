@@ -1,0 +1,5 @@
+#[conductor::test]
+#[test]
+async fn twice() {}
+
+fn main() {}

@@ -1,0 +1,2 @@
+#[conductor::main(start_paused = true)]
+async fn main() {}

@@ -1,0 +1,2 @@
+#[conductor::main(workers = 4)]
+async fn main() {}

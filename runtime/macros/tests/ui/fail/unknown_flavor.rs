@@ -1,0 +1,2 @@
+#[conductor::main(flavor = "work_stealing")]
+async fn main() {}

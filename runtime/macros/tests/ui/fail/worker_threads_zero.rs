@@ -1,0 +1,2 @@
+#[conductor::main(worker_threads = 0)]
+async fn main() {}

@@ -1,0 +1,145 @@
+//! [`Timeout`], [`timeout`] and [`timeout_at`].
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use pin_project_lite::pin_project;
+
+use crate::error::Elapsed;
+use crate::instant::Instant;
+use crate::sleep::{Sleep, sleep, sleep_until};
+
+/// Runs `future` for at most `duration`: `Ok(output)` if it completes first, `Err(Elapsed)`
+/// otherwise (and `future` is dropped with the `Timeout`). A future that is ready at once
+/// never touches the timer.
+///
+/// # Panics
+///
+/// When called outside a conductor runtime.
+///
+/// # Examples
+///
+/// ```
+/// # conductor_timer::__doc::block_on(async {
+/// use std::time::Duration;
+/// use conductor_timer::timeout;
+///
+/// assert_eq!(timeout(Duration::from_secs(1), async { 7 }).await, Ok(7));
+/// assert!(timeout(Duration::from_millis(1), std::future::pending::<()>()).await.is_err());
+/// # });
+/// ```
+#[track_caller]
+pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
+    Timeout {
+        value: future,
+        delay: sleep(duration),
+    }
+}
+
+/// Runs `future` until `deadline` at most; see [`timeout`].
+///
+/// # Panics
+///
+/// When called outside a conductor runtime.
+///
+/// # Examples
+///
+/// ```
+/// # conductor_timer::__doc::block_on(async {
+/// use std::time::Duration;
+/// use conductor_timer::{Instant, timeout_at};
+///
+/// let deadline = Instant::now() + Duration::from_millis(1);
+/// assert!(timeout_at(deadline, std::future::pending::<()>()).await.is_err());
+/// # });
+/// ```
+#[track_caller]
+pub fn timeout_at<F: Future>(deadline: Instant, future: F) -> Timeout<F> {
+    Timeout {
+        value: future,
+        delay: sleep_until(deadline),
+    }
+}
+
+pin_project! {
+    /// A future with a deadline; see [`timeout`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # conductor_timer::__doc::block_on(async {
+    /// let t: conductor_timer::Timeout<_> =
+    ///     conductor_timer::timeout(std::time::Duration::from_secs(1), async { 1 });
+    /// assert_eq!(t.await, Ok(1));
+    /// # });
+    /// ```
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    #[derive(Debug)]
+    pub struct Timeout<F> {
+        #[pin]
+        value: F,
+        #[pin]
+        delay: Sleep,
+    }
+}
+
+impl<F> Timeout<F> {
+    /// The wrapped future.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # conductor_timer::__doc::block_on(async {
+    /// let t = conductor_timer::timeout(std::time::Duration::from_secs(1), std::future::ready(1));
+    /// let _inner: &std::future::Ready<i32> = t.get_ref();
+    /// # });
+    /// ```
+    pub fn get_ref(&self) -> &F {
+        &self.value
+    }
+
+    /// The wrapped future, mutably.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # conductor_timer::__doc::block_on(async {
+    /// let mut t = conductor_timer::timeout(std::time::Duration::from_secs(1), std::future::ready(1));
+    /// let _inner = t.get_mut();
+    /// # });
+    /// ```
+    pub fn get_mut(&mut self) -> &mut F {
+        &mut self.value
+    }
+
+    /// The wrapped future, giving up the deadline.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # conductor_timer::__doc::block_on(async {
+    /// let t = conductor_timer::timeout(std::time::Duration::from_secs(1), std::future::ready(1));
+    /// assert_eq!(t.into_inner().await, 1);
+    /// # });
+    /// ```
+    pub fn into_inner(self) -> F {
+        self.value
+    }
+}
+
+impl<F: Future> Future for Timeout<F> {
+    type Output = Result<F::Output, Elapsed>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let me = self.project();
+        if let Poll::Ready(v) = me.value.poll(cx) {
+            return Poll::Ready(Ok(v));
+        }
+        match me.delay.poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(Elapsed::new())),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
