@@ -57,15 +57,13 @@ impl Net for Conductor {
     fn local_addr(l: &Self::Listener) -> SocketAddr {
         l.local_addr().unwrap()
     }
-    fn accept(l: &Self::Listener) -> impl Future<Output = Self::Stream> + Send {
-        async move { l.accept().await.unwrap().0 }
+    async fn accept(l: &Self::Listener) -> Self::Stream {
+        l.accept().await.unwrap().0
     }
-    fn connect(addr: SocketAddr) -> impl Future<Output = Self::Stream> + Send {
-        async move {
-            let s = conductor::net::TcpStream::connect(addr).await.unwrap();
-            s.set_nodelay(true).unwrap();
-            s
-        }
+    async fn connect(addr: SocketAddr) -> Self::Stream {
+        let s = conductor::net::TcpStream::connect(addr).await.unwrap();
+        s.set_nodelay(true).unwrap();
+        s
     }
     fn read<'a>(
         s: &'a mut Self::Stream,
@@ -101,15 +99,13 @@ impl Net for Tokio {
     fn local_addr(l: &Self::Listener) -> SocketAddr {
         l.local_addr().unwrap()
     }
-    fn accept(l: &Self::Listener) -> impl Future<Output = Self::Stream> + Send {
-        async move { l.accept().await.unwrap().0 }
+    async fn accept(l: &Self::Listener) -> Self::Stream {
+        l.accept().await.unwrap().0
     }
-    fn connect(addr: SocketAddr) -> impl Future<Output = Self::Stream> + Send {
-        async move {
-            let s = tokio::net::TcpStream::connect(addr).await.unwrap();
-            s.set_nodelay(true).unwrap();
-            s
-        }
+    async fn connect(addr: SocketAddr) -> Self::Stream {
+        let s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        s.set_nodelay(true).unwrap();
+        s
     }
     fn read<'a>(
         s: &'a mut Self::Stream,
@@ -117,15 +113,10 @@ impl Net for Tokio {
     ) -> impl Future<Output = io::Result<usize>> + Send + 'a {
         tokio::io::AsyncReadExt::read(s, buf)
     }
-    fn read_exact<'a>(
-        s: &'a mut Self::Stream,
-        buf: &'a mut [u8],
-    ) -> impl Future<Output = io::Result<()>> + Send + 'a {
-        async move {
-            tokio::io::AsyncReadExt::read_exact(s, buf)
-                .await
-                .map(|_| ())
-        }
+    async fn read_exact(s: &mut Self::Stream, buf: &mut [u8]) -> io::Result<()> {
+        tokio::io::AsyncReadExt::read_exact(s, buf)
+            .await
+            .map(|_| ())
     }
     fn write_all<'a>(
         s: &'a mut Self::Stream,

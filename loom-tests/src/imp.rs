@@ -14,7 +14,6 @@ use conductor::runtime::{Builder, Runtime};
 
 pub use conductor::__loom::park::{Driver, DriverUnpark, Parker, Unparker};
 pub use conductor::__loom::task::Harness;
-pub use loom::future::block_on;
 pub use loom::sync::Arc;
 pub use loom::thread;
 
@@ -272,6 +271,48 @@ impl Wake for CountingWaker {
 
     fn wake_by_ref(self: &std::sync::Arc<Self>) {
         self.wakes.fetch_add(1, Relaxed);
+    }
+}
+
+/// Drives `future` to completion on the calling (loom) thread, sleeping on a loom mutex and
+/// condvar between polls. Unlike `loom::future::block_on` it never wakes spuriously, which
+/// keeps the runtime models smaller; [`block_on_spurious`] is loom's, for the models of the
+/// JoinHandle itself, where a spurious re-poll is a case to explore.
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    let unpark = std::sync::Arc::new(BlockOnUnpark {
+        woken: loom::sync::Mutex::new(false),
+        condvar: loom::sync::Condvar::new(),
+    });
+    let waker = Waker::from(unpark.clone());
+    let mut cx = Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+        let mut woken = unpark.woken.lock().unwrap();
+        while !*woken {
+            woken = unpark.condvar.wait(woken).unwrap();
+        }
+        *woken = false;
+    }
+}
+
+pub use loom::future::block_on as block_on_spurious;
+
+struct BlockOnUnpark {
+    woken: loom::sync::Mutex<bool>,
+    condvar: loom::sync::Condvar,
+}
+
+impl Wake for BlockOnUnpark {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.wake_by_ref()
+    }
+
+    fn wake_by_ref(self: &std::sync::Arc<Self>) {
+        *self.woken.lock().unwrap() = true;
+        self.condvar.notify_one();
     }
 }
 
