@@ -69,32 +69,60 @@ mod imp {
     pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, fence};
 
     /// loom's mutex behind `parking_lot`'s API (no poisoning, guard returned directly).
+    ///
+    /// `try_lock` does not use loom's: loom marks a thread that is about to `try_lock` a mutex
+    /// as blocked when another thread takes it, so a worker trying the driver while another
+    /// sleeps in it would be reported as a deadlock (loom issue 376). Here try-lockers exclude
+    /// each other through `try_held` and only the winner touches the loom mutex. That is exact
+    /// as long as a mutex is only ever try-locked or only ever locked, which holds here (only
+    /// the driver is try-locked).
     #[derive(Debug)]
-    pub(crate) struct Mutex<T>(loom::sync::Mutex<T>);
+    pub(crate) struct Mutex<T> {
+        inner: loom::sync::Mutex<T>,
+        try_held: AtomicBool,
+    }
 
     /// The guard remembers its mutex, so a timed wait can let go of the lock and take it back
     /// (see `wait_timeout`).
     pub(crate) struct MutexGuard<'a, T> {
         mutex: &'a loom::sync::Mutex<T>,
         guard: Option<loom::sync::MutexGuard<'a, T>>,
+        /// Set when the guard came from `try_lock`: cleared after the lock is released.
+        try_held: Option<&'a AtomicBool>,
     }
 
     impl<T> Mutex<T> {
         pub(crate) fn new(value: T) -> Self {
-            Self(loom::sync::Mutex::new(value))
+            Self {
+                inner: loom::sync::Mutex::new(value),
+                try_held: AtomicBool::new(false),
+            }
         }
         pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
             MutexGuard {
-                mutex: &self.0,
-                guard: Some(self.0.lock().unwrap()),
+                mutex: &self.inner,
+                guard: Some(self.inner.lock().unwrap()),
+                try_held: None,
             }
         }
         pub(crate) fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
-            let guard = self.0.try_lock().ok()?;
+            if self.try_held.swap(true, Ordering::Acquire) {
+                return None;
+            }
             Some(MutexGuard {
-                mutex: &self.0,
-                guard: Some(guard),
+                mutex: &self.inner,
+                guard: Some(self.inner.lock().unwrap()),
+                try_held: Some(&self.try_held),
             })
+        }
+    }
+
+    impl<T> Drop for MutexGuard<'_, T> {
+        fn drop(&mut self) {
+            drop(self.guard.take());
+            if let Some(held) = self.try_held {
+                held.store(false, Ordering::Release);
+            }
         }
     }
 

@@ -134,10 +134,13 @@ fn ping_pong_through_yield_on_one_worker() {
 /// so a peer on the same thread gets to run.
 fn consume_budget_lets_a_peer_run(rt: conductor::runtime::Runtime) {
     let flag = Arc::new(AtomicBool::new(false));
+    let started = Arc::new(AtomicBool::new(false));
     rt.block_on(async {
         let a = {
             let flag = flag.clone();
+            let started = started.clone();
             conductor::spawn(async move {
+                started.store(true, Ordering::SeqCst);
                 let mut n = 0u64;
                 while !flag.load(Ordering::SeqCst) {
                     task::consume_budget().await;
@@ -146,9 +149,17 @@ fn consume_budget_lets_a_peer_run(rt: conductor::runtime::Runtime) {
                 n
             })
         };
+        // The peer waits until `a` is spinning (spawn order says nothing about run order:
+        // the newest spawn takes the LIFO slot), then needs `a` to yield to get a turn.
         let b = {
             let flag = flag.clone();
-            conductor::spawn(async move { flag.store(true, Ordering::SeqCst) })
+            let started = started.clone();
+            conductor::spawn(async move {
+                while !started.load(Ordering::SeqCst) {
+                    task::yield_now().await;
+                }
+                flag.store(true, Ordering::SeqCst)
+            })
         };
         b.await.unwrap();
         assert!(a.await.unwrap() > 0);

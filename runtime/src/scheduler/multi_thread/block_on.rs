@@ -2,23 +2,27 @@
 //!
 //! In tokio the `block_on` future runs outside the workers, so every message between it and a
 //! task crosses threads and usually wakes a parked one (tokio issue 5446). Here, while its
-//! future is pending, the thread in `block_on` runs tasks itself:
+//! future is pending, the thread in `block_on` runs tasks itself, like a worker:
 //!
-//! - a task woken *by this thread* (typically by the `block_on` future sending it a message)
-//!   goes to the guest's own LIFO slot and runs right after the future's poll returns, with
-//!   no cross-thread wake at all; when that task answers, it wakes the `block_on` future on
-//!   the same thread, which costs a flag store;
-//! - otherwise, when every worker is busy (none parked or searching), the guest takes tasks
-//!   from the injector like a worker would; when some worker is idle it leaves the injector
-//!   to the workers, so tasks spawned from `block_on` run there in parallel (and their own
-//!   spawns land in a worker's local queue, not in the shared injector);
+//! - it borrows one of the shared *guest queues* (a crossbeam deque the workers steal from,
+//!   `GUEST_QUEUES` of them) and gets a LIFO slot of its own;
+//! - a task spawned or woken *on this thread* (typically by the `block_on` future sending it a
+//!   message) goes to the LIFO slot, the displaced one to the guest queue, exactly as on a
+//!   worker; so the task runs right after the future's poll returns, with no cross-thread
+//!   wake, and when it answers it wakes the `block_on` future on the same thread, which costs
+//!   a flag store; a task that spawns many more fills the guest queue, and idle workers steal
+//!   half of it at a time;
+//! - with its own queues empty, it takes tasks from the injector only while every worker is
+//!   busy (none parked or searching), and otherwise leaves them to the workers;
 //! - with nothing to do it spins briefly, then parks on its own parker until its future is
 //!   woken.
 //!
-//! The guest has no stealable queue, so nothing can be stranded on it: its LIFO slot is
-//! filled only while it is between two polls and is run (or handed to the injector when the
-//! future completes) before it could park. Tasks it spawns go to the injector so the workers
-//! share them. Its polls are not counted in any worker's metrics.
+//! Nothing can be stranded on the guest: it parks only with its LIFO slot and queue empty;
+//! while it is busy its queue is stealable (the last searching worker re-checks it before
+//! parking, like any worker's); and when the future completes, or panics, what is left moves
+//! to the injector. A `block_on` thread that finds no free guest queue runs with the LIFO slot
+//! alone (a displaced task goes to the injector). Its polls are not counted in any worker's
+//! metrics.
 
 use std::cell::Cell;
 use std::future::Future;
@@ -27,9 +31,10 @@ use std::ptr::NonNull;
 use std::sync::Arc as StdArc;
 use std::task::{Context, Poll, Wake, Waker};
 
-use super::{Shared, Task};
+use super::{LOCAL_QUEUE_CAPACITY, Shared, Task};
 use crate::runtime::context;
 use crate::scheduler::park::{Parker, Unparker};
+use crate::scheduler::queue::Local;
 use crate::scheduler::{Handle, SchedulerContext};
 use crate::sync::{Arc, AtomicBool, Ordering};
 use crate::task;
@@ -45,6 +50,8 @@ pub(crate) struct GuestLocal {
     shared: Arc<Shared>,
     lifo: Cell<Option<Task>>,
     lifo_polls: Cell<u32>,
+    /// The borrowed guest queue: its index in `Shared::guests` and the deque.
+    queue: Option<(usize, Local<Task>)>,
 }
 
 struct BlockOnWaker {
@@ -70,10 +77,36 @@ impl GuestLocal {
         &self.shared
     }
 
-    /// Keeps a task woken on this thread; returns it when the slot is over its streak and the
-    /// caller must send it to the injector.
-    pub(super) fn schedule_local(&self, task: Task) -> Option<Task> {
-        self.lifo.replace(Some(task))
+    /// A task spawned or woken on this thread: into the LIFO slot (a yield goes to the back of
+    /// the queue instead), the displaced one to the guest queue, where workers can steal it.
+    pub(super) fn schedule_local(&self, task: Task, is_yield: bool) {
+        let displaced = if is_yield {
+            Some(task)
+        } else {
+            self.lifo.replace(Some(task))
+        };
+        if let Some(task) = displaced {
+            self.push_back(task);
+        }
+    }
+
+    fn push_back(&self, task: Task) {
+        let Some((_, local)) = &self.queue else {
+            self.shared.schedule_remote(task);
+            return;
+        };
+        if local.len() >= LOCAL_QUEUE_CAPACITY {
+            for _ in 0..LOCAL_QUEUE_CAPACITY / 2 {
+                match local.pop() {
+                    Some(t) => {
+                        self.shared.push_inject(t);
+                    }
+                    None => break,
+                }
+            }
+        }
+        local.push(task);
+        self.shared.notify_parked();
     }
 
     fn next_task(&self) -> Option<Task> {
@@ -82,14 +115,27 @@ impl GuestLocal {
                 self.lifo_polls.set(self.lifo_polls.get() + 1);
                 return Some(task);
             }
-            self.shared.schedule_remote(task);
+            self.push_back(task);
         }
         self.lifo_polls.set(0);
+        if let Some(task) = self.queue.as_ref().and_then(|(_, local)| local.pop()) {
+            return Some(task);
+        }
         if self.shared.idle.all_busy() {
             self.shared.inject.pop()
         } else {
             None
         }
+    }
+
+    /// Borrows a free guest queue, if any.
+    fn claim_queue(shared: &Shared) -> Option<(usize, Local<Task>)> {
+        shared.guests.iter().enumerate().find_map(|(i, g)| {
+            g.local
+                .try_lock()
+                .and_then(|mut l| l.take())
+                .map(|l| (i, l))
+        })
     }
 }
 
@@ -102,6 +148,7 @@ pub(crate) fn block_on<F: Future>(shared: &Arc<Shared>, future: F) -> F::Output 
         shared: shared.clone(),
         lifo: Cell::new(None),
         lifo_polls: Cell::new(0),
+        queue: GuestLocal::claim_queue(shared),
     };
     let parker = Parker::new(None);
     let signal = StdArc::new(BlockOnWaker {
@@ -147,8 +194,29 @@ struct FlushLifo<'a>(&'a GuestLocal);
 
 impl Drop for FlushLifo<'_> {
     fn drop(&mut self) {
-        if let Some(task) = self.0.lifo.take() {
-            self.0.shared.schedule_remote(task);
+        let guest = self.0;
+        let shared = &guest.shared;
+        if let Some(task) = guest.lifo.take() {
+            shared.schedule_remote(task);
+        }
+        if let Some((_, local)) = &guest.queue {
+            let mut moved = false;
+            while let Some(task) = local.pop() {
+                moved |= shared.push_inject(task);
+            }
+            if moved {
+                shared.notify_parked();
+            }
+        }
+    }
+}
+
+impl Drop for GuestLocal {
+    fn drop(&mut self) {
+        // Hand the (emptied, see `FlushLifo`) deque back for the next `block_on`; its stealer
+        // in `Shared::guests` stays valid throughout.
+        if let Some((index, local)) = self.queue.take() {
+            *self.shared.guests[index].local.lock() = Some(local);
         }
     }
 }

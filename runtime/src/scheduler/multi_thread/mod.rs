@@ -34,9 +34,14 @@ type Task = Notified<Arc<Shared>>;
 /// Local queues hold at most this many tasks; past it, half move to the injector.
 const LOCAL_QUEUE_CAPACITY: usize = 256;
 
+/// Stealable run queues that threads in `block_on` borrow while they wait (see
+/// `block_on.rs`); a further concurrent `block_on` runs without one.
+const GUEST_QUEUES: usize = 2;
+
 /// State shared by the workers, the handles and every task of one multi-thread runtime.
 pub(crate) struct Shared {
     remotes: Box<[Remote]>,
+    guests: Box<[GuestQueue]>,
     inject: Inject<Task>,
     idle: Idle,
     pub(crate) owned: OwnedTasks,
@@ -51,6 +56,13 @@ pub(crate) struct Shared {
 struct Remote {
     steal: Steal<Task>,
     unparker: Unparker,
+}
+
+/// A run queue for a `block_on` guest: the guest takes `local` out while it runs, the workers
+/// steal from `steal` like from each other.
+struct GuestQueue {
+    steal: Steal<Task>,
+    local: Mutex<Option<Local<Task>>>,
 }
 
 /// What one worker thread starts with.
@@ -84,6 +96,15 @@ impl Shared {
         }
         let shared = Arc::new(Shared {
             remotes: remotes.into_boxed_slice(),
+            guests: (0..GUEST_QUEUES)
+                .map(|_| {
+                    let local = Local::new();
+                    GuestQueue {
+                        steal: local.stealer(),
+                        local: Mutex::new(Some(local)),
+                    }
+                })
+                .collect(),
             inject: Inject::new(),
             idle: Idle::new(n),
             owned: OwnedTasks::new(n * 4),
@@ -126,13 +147,13 @@ impl Shared {
             drop(notified);
             return join;
         }
-        this.schedule_task(notified, false, true);
+        this.schedule_task(notified, false);
         join
     }
 
     /// Routes a runnable task: to this thread's worker queues when it is one of ours, else
     /// to the injector.
-    fn schedule_task(&self, task: Task, is_yield: bool, is_spawn: bool) {
+    fn schedule_task(&self, task: Task, is_yield: bool) {
         match context::scheduler() {
             Some(SchedulerContext::MultiWorker(worker)) => {
                 // SAFETY: the context pointer is set by a worker for the duration of its run
@@ -143,13 +164,11 @@ impl Shared {
                     return;
                 }
             }
-            Some(SchedulerContext::MultiGuest(guest)) if !is_yield && !is_spawn => {
+            Some(SchedulerContext::MultiGuest(guest)) => {
                 // SAFETY: as above, for a thread inside `block_on`.
                 let guest = unsafe { guest.as_ref() };
                 if std::ptr::eq(guest.shared(), self) {
-                    if let Some(task) = guest.schedule_local(task) {
-                        self.schedule_remote(task);
-                    }
+                    guest.schedule_local(task, is_yield);
                     return;
                 }
             }
@@ -195,7 +214,9 @@ impl Shared {
 
     /// The last searcher's re-check before it parks (see `idle.rs`).
     fn notify_if_work_pending(&self) {
-        let pending = self.remotes.iter().any(|r| !r.steal.is_empty()) || !self.inject.is_empty();
+        let pending = self.remotes.iter().any(|r| !r.steal.is_empty())
+            || self.guests.iter().any(|g| !g.steal.is_empty())
+            || !self.inject.is_empty();
         if pending {
             self.notify_parked();
         }
@@ -224,11 +245,11 @@ impl Shared {
 
 impl Schedule for Arc<Shared> {
     fn schedule(&self, task: Notified<Self>) {
-        self.schedule_task(task, false, false);
+        self.schedule_task(task, false);
     }
 
     fn yield_now(&self, task: Notified<Self>) {
-        self.schedule_task(task, true, false);
+        self.schedule_task(task, true);
     }
 
     fn release(&self, task: RawTask) -> bool {

@@ -151,6 +151,14 @@ impl WorkerLocal {
                 return Some(task);
             }
         }
+        for guest in shared.guests.iter() {
+            let before = self.local.len();
+            if let Some(task) = guest.steal.steal_half_and_pop(&self.local) {
+                let stolen = self.local.len().saturating_sub(before) + 1;
+                bump(&self.metrics().steals, stolen as u64);
+                return Some(task);
+            }
+        }
         shared.inject.pop_batch_into(&self.local)
     }
 
