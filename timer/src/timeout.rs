@@ -7,13 +7,16 @@ use std::time::Duration;
 
 use pin_project_lite::pin_project;
 
+use crate::error;
 use crate::error::Elapsed;
+use crate::handle::Handle;
 use crate::instant::Instant;
-use crate::sleep::{Sleep, sleep, sleep_until};
+use crate::sleep::Sleep;
 
 /// Runs `future` for at most `duration`: `Ok(output)` if it completes first, `Err(Elapsed)`
-/// otherwise (and `future` is dropped with the `Timeout`). A future that is ready at once
-/// never touches the timer.
+/// otherwise (and `future` is dropped with the `Timeout`). The deadline is fixed now; the
+/// timer itself is only made when `future` first returns `Pending`, so a future that is ready
+/// at once costs a clock read and nothing else.
 ///
 /// # Panics
 ///
@@ -31,10 +34,16 @@ use crate::sleep::{Sleep, sleep, sleep_until};
 /// # });
 /// ```
 #[track_caller]
+#[inline]
 pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
+    let now = match Handle::with_current(|h| h.inner.clock.now()) {
+        Some(now) => Instant::from_std(now),
+        None => panic!("{}", error::NO_TIMER),
+    };
     Timeout {
         value: future,
-        delay: sleep(duration),
+        deadline: now.saturating_add(duration),
+        delay: None,
     }
 }
 
@@ -56,10 +65,15 @@ pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
 /// # });
 /// ```
 #[track_caller]
+#[inline]
 pub fn timeout_at<F: Future>(deadline: Instant, future: F) -> Timeout<F> {
+    if Handle::with_current(|_| ()).is_none() {
+        panic!("{}", error::NO_TIMER);
+    }
     Timeout {
         value: future,
-        delay: sleep_until(deadline),
+        deadline,
+        delay: None,
     }
 }
 
@@ -80,8 +94,10 @@ pin_project! {
     pub struct Timeout<F> {
         #[pin]
         value: F,
+        deadline: Instant,
+        // Made on the first `Pending` of `value`.
         #[pin]
-        delay: Sleep,
+        delay: Option<Sleep>,
     }
 }
 
@@ -133,11 +149,19 @@ impl<F: Future> Future for Timeout<F> {
     type Output = Result<F::Output, Elapsed>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let me = self.project();
+        let mut me = self.project();
         if let Poll::Ready(v) = me.value.poll(cx) {
             return Poll::Ready(Ok(v));
         }
-        match me.delay.poll(cx) {
+        if me.delay.is_none() {
+            let handle = match Handle::try_current() {
+                Some(handle) => handle,
+                None => panic!("{}", error::NO_TIMER),
+            };
+            me.delay.set(Some(Sleep::new(handle, *me.deadline)));
+        }
+        let delay = me.delay.as_pin_mut().expect("set above");
+        match delay.poll(cx) {
             Poll::Ready(()) => Poll::Ready(Err(Elapsed::new())),
             Poll::Pending => Poll::Pending,
         }
