@@ -283,9 +283,17 @@ impl UdpSocket {
     /// let a = conductor_reactor::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
     /// a.writable().await.unwrap();
     /// a.try_send_to(b"x", a.local_addr().unwrap()).unwrap();
-    /// a.readable().await.unwrap();
     /// let mut buf = [0u8; 4];
-    /// assert_eq!(a.try_recv_from(&mut buf).unwrap().0, 1);
+    /// let n = loop {
+    ///     // Readiness can be stale: try, and wait again on WouldBlock.
+    ///     a.readable().await.unwrap();
+    ///     match a.try_recv_from(&mut buf) {
+    ///         Ok((n, _)) => break n,
+    ///         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+    ///         Err(e) => panic!("{e}"),
+    ///     }
+    /// };
+    /// assert_eq!(n, 1);
     /// # });
     /// ```
     pub async fn readable(&self) -> io::Result<()> {
@@ -319,8 +327,16 @@ impl UdpSocket {
     /// a.connect(a.local_addr().unwrap()).await.unwrap();
     /// a.writable().await.unwrap();
     /// a.try_send(b"x").unwrap();
-    /// a.readable().await.unwrap();
-    /// assert_eq!(a.try_recv(&mut [0; 4]).unwrap(), 1);
+    /// let n = loop {
+    ///     // Readiness can be stale: try, and wait again on WouldBlock.
+    ///     a.readable().await.unwrap();
+    ///     match a.try_recv(&mut [0; 4]) {
+    ///         Ok(n) => break n,
+    ///         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+    ///         Err(e) => panic!("{e}"),
+    ///     }
+    /// };
+    /// assert_eq!(n, 1);
     /// # });
     /// ```
     pub fn try_send(&self, buf: &[u8]) -> io::Result<usize> {

@@ -336,9 +336,17 @@ impl TcpStream {
     /// let s = conductor_reactor::net::TcpStream::connect(l.local_addr().unwrap()).await.unwrap();
     /// let (peer, _) = l.accept().await.unwrap();
     /// peer.try_write(b"x").unwrap();
-    /// s.readable().await.unwrap();
     /// let mut buf = [0u8; 8];
-    /// assert_eq!(s.try_read(&mut buf).unwrap(), 1);
+    /// let n = loop {
+    ///     // Readiness can be stale (data still in flight): try, and wait again on WouldBlock.
+    ///     s.readable().await.unwrap();
+    ///     match s.try_read(&mut buf) {
+    ///         Ok(n) => break n,
+    ///         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+    ///         Err(e) => panic!("{e}"),
+    ///     }
+    /// };
+    /// assert_eq!(n, 1);
     /// # });
     /// ```
     pub async fn readable(&self) -> io::Result<()> {

@@ -194,8 +194,16 @@ impl UnixDatagram {
     /// let (a, b) = conductor_reactor::net::UnixDatagram::pair().unwrap();
     /// a.writable().await.unwrap();
     /// a.try_send(b"x").unwrap();
-    /// b.readable().await.unwrap();
-    /// assert_eq!(b.try_recv(&mut [0; 4]).unwrap(), 1);
+    /// let n = loop {
+    ///     // Readiness can be stale: try, and wait again on WouldBlock.
+    ///     b.readable().await.unwrap();
+    ///     match b.try_recv(&mut [0; 4]) {
+    ///         Ok(n) => break n,
+    ///         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+    ///         Err(e) => panic!("{e}"),
+    ///     }
+    /// };
+    /// assert_eq!(n, 1);
     /// # });
     /// ```
     pub async fn readable(&self) -> io::Result<()> {
