@@ -34,12 +34,21 @@ use std::task::{Context, Poll};
 /// one task cannot hog a worker for long).
 pub const BUDGET_PER_POLL: u8 = 128;
 
+#[cfg(not(conductor_loom))]
 thread_local! {
     /// `None` outside a task poll, or inside an unconstrained section.
     static BUDGET: Cell<Option<u8>> = const { Cell::new(None) };
     /// Set when a leaf returned `Pending` because the budget ran out; read and cleared by
     /// `with_budget`, for the scheduler's budget-yield metric.
     static EXHAUSTED: Cell<bool> = const { Cell::new(false) };
+}
+
+// Under the loom cfg (the runtime's loom models) threads are loom threads, coroutines on one
+// OS thread: a std thread-local would be shared by all of them and outlive each execution.
+#[cfg(conductor_loom)]
+loom::thread_local! {
+    static BUDGET: Cell<Option<u8>> = Cell::new(None);
+    static EXHAUSTED: Cell<bool> = Cell::new(false);
 }
 
 /// Runs `f` (a task poll) with a fresh budget. Returns its result and whether the budget ran

@@ -9,7 +9,7 @@
 //! model's `block_on` on its handle; a closure run twice or never shows in its drop count.
 #![cfg(conductor_loom)]
 
-use loom_tests::{block_on, current_thread, model, thread, Drops};
+use loom_tests::{Drops, block_on, current_thread, model, thread};
 
 /// Guards: a spawn vs the pool's only thread (the cap is one) going idle and exiting on its
 /// keep-alive. Under the pool's lock the spawn queues its task and, if no thread is pending

@@ -9,8 +9,11 @@
 //! task (a task left behind is reported as a leaked `Arc`).
 #![cfg(conductor_loom)]
 
+use loom::sync::atomic::AtomicBool;
+use loom::sync::atomic::Ordering::Relaxed;
 use loom_tests::{
-    Driver, DropToken, Drops, Parker, Signal, block_on, current_thread, model, multi_thread, thread,
+    Arc, Driver, DropToken, Drops, Parker, Signal, block_on, current_thread, model, multi_thread,
+    thread,
 };
 
 /// Guards: `Unparker::unpark` vs `Parker::park` on the condvar. An unpark before the park
@@ -44,6 +47,31 @@ fn unpark_vs_park_in_driver() {
     });
 }
 
+/// Guards: two unparks racing one park. The park that finds a token only after its first look
+/// (its CAS to PARKED fails on NOTIFIED) must reset the word with a swap, not a store: the swap
+/// reads the latest unpark's write, so the parker sees what that unparker did before unparking.
+/// With a store, the parker can consume the second unpark's token without seeing its flag,
+/// park again, and sleep forever (as a worker that misses the shutdown flag would).
+#[test]
+fn two_unparks_vs_park() {
+    model(|| {
+        let parker = Parker::new(None);
+        let flag = Arc::new(AtomicBool::new(false));
+        let (first, second) = (parker.unparker(), parker.unparker());
+        let t1 = thread::spawn(move || first.unpark());
+        let f = flag.clone();
+        let t2 = thread::spawn(move || {
+            f.store(true, Relaxed); // published by the unpark, nothing else
+            second.unpark();
+        });
+        while !flag.load(Relaxed) {
+            parker.park(None);
+        }
+        t1.join().unwrap();
+        t2.join().unwrap();
+    });
+}
+
 /// Guards: the last (only) worker going to sleep vs a task pushed to the injector from outside
 /// the runtime. The pusher's `worker_to_notify` and the parker's `transition_to_parked` are
 /// read-modify-writes on the idle word: either the pusher sees the worker asleep and unparks it,
@@ -74,15 +102,17 @@ fn push_vs_searching_workers() {
     });
 }
 
-/// Guards: the searching count is given back on every path. Two rounds of push-then-wait on a
-/// two-worker runtime: after the first task ran, the workers go back to sleep, and the second
-/// push must still wake one. A searcher that was counted and never uncounted (a notified worker
-/// that parks again without `transition_to_parked(.., true)`, say) would make the second push
-/// see "someone is searching" forever, and the second task would never run.
+/// Guards: the searching count is given back on every path. Two rounds of push-then-wait: after
+/// the first task ran, the worker goes back to sleep, and the second push must still wake it.
+/// A searcher that was counted and never uncounted (a notified worker that parks again without
+/// `transition_to_parked(.., true)`, say) would make the second push see "someone is
+/// searching" and wake nobody, and the second task would never run. One worker: with two, the
+/// two rounds take over a million executions at one preemption and do not fit the suite's
+/// budget at two (`push_vs_searching_workers` covers two workers in one round).
 #[test]
 fn notify_vs_searching_count_over_two_rounds() {
     model(|| {
-        let rt = multi_thread(2);
+        let rt = multi_thread(1);
         let first = rt.spawn(async { 1u32 });
         assert_eq!(block_on(first).unwrap(), 1);
         let second = rt.spawn(async { 2u32 });

@@ -1,6 +1,7 @@
 //! Issue 3, item 4: the LIFO slot and stealing (`multi_thread/worker.rs`, `block_on.rs`): a
-//! task in a LIFO slot is never stranded, by a worker that parks or by a `block_on` that
-//! returns, and a task pushed out of the slot into the stealable queue wakes a peer.
+//! task in a LIFO slot is never stranded, by a worker that parks or by a `block_on` guest that
+//! returns, and a task pushed out of a slot into a stealable queue (a worker's or the guest's)
+//! wakes a peer that can steal it.
 //!
 //! A stranded task shows as a deadlock (the model's `block_on` on its handle never returns),
 //! which loom reports.
@@ -47,8 +48,8 @@ fn displaced_lifo_task_is_stealable() {
 /// Guards: the guest worker's LIFO slot when `block_on` returns. The thread in `block_on` wakes
 /// task T (which waits on a signal) from its future: if T was already polled and waiting, the
 /// wake puts T in the guest's own LIFO slot (no cross-thread wake), and the future then
-/// completes at once. The guest must hand the slot's task to the injector on the way out (its
-/// `FlushLifo` guard), or T would never run again.
+/// completes at once. The guest must hand what is left in its slot and queue to the injector
+/// on the way out (`FlushLifo`), or T would never run again.
 #[test]
 fn guest_lifo_flushed_when_block_on_returns() {
     model(|| {
@@ -61,6 +62,25 @@ fn guest_lifo_flushed_when_block_on_returns() {
         });
         rt.block_on(async move { signal.set() });
         assert_eq!(block_on(t).unwrap(), 4);
+        drop(rt);
+    });
+}
+
+/// Guards: the guest's borrowed queue is stealable. The `block_on` future spawns A and then B
+/// on the guest thread: B takes the guest's LIFO slot and A is displaced into the guest queue,
+/// which calls `notify_parked`. The sleeping worker may wake and steal A while the guest runs B,
+/// or the guest runs both; either way the future, waiting for both, completes, and nothing is
+/// left behind when it does.
+#[test]
+fn guest_queue_is_stealable() {
+    model(|| {
+        let rt = multi_thread(1);
+        let sum = rt.block_on(async {
+            let a = conductor::spawn(async { 1u32 });
+            let b = conductor::spawn(async { 2u32 });
+            a.await.unwrap() + b.await.unwrap()
+        });
+        assert_eq!(sum, 3);
         drop(rt);
     });
 }

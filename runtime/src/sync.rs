@@ -66,16 +66,101 @@ mod imp {
     pub(crate) use crate::loom_thread_local as thread_local;
     pub(crate) use loom::cell::UnsafeCell;
     pub(crate) use loom::sync::Arc;
-    pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, fence};
+    pub(crate) use loom::sync::atomic::{Ordering, fence};
+
+    pub(crate) use self::atomic::{AtomicBool, AtomicU64, AtomicUsize};
+
+    /// loom's atomics, with one change: `store` is a `swap`. loom lets a plain store fall
+    /// between the read and the write of a concurrent read-modify-write on the same atomic
+    /// (loom issues 254 and 389), so a flag set with `store(true)` can be lost to another
+    /// thread's `swap(false)` that read it as `false` first, and models report wake-ups lost
+    /// that cannot be. A swap is itself a read-modify-write, which loom orders correctly. The
+    /// swap carries only the store's release half (a `SeqCst` store becomes a `Release` swap,
+    /// which is what loom makes of a `SeqCst` store anyway), so it adds no synchronization
+    /// and hides no missing one.
+    mod atomic {
+        use loom::sync::atomic::Ordering::{self, AcqRel, Acquire, Relaxed, Release, SeqCst};
+
+        fn store_half(order: Ordering) -> Ordering {
+            match order {
+                Relaxed => Relaxed,
+                Release | SeqCst => Release,
+                Acquire | AcqRel => panic!("there is no acquire store"),
+                _ => order,
+            }
+        }
+
+        macro_rules! atomic {
+            ($name:ident, $t:ty, $($extra:ident),*) => {
+                #[derive(Debug, Default)]
+                pub(crate) struct $name(loom::sync::atomic::$name);
+
+                #[allow(dead_code)] // the whole std surface, used or not
+                impl $name {
+                    pub(crate) fn new(v: $t) -> Self {
+                        Self(loom::sync::atomic::$name::new(v))
+                    }
+                    pub(crate) fn load(&self, order: Ordering) -> $t {
+                        self.0.load(order)
+                    }
+                    pub(crate) fn store(&self, v: $t, order: Ordering) {
+                        self.0.swap(v, store_half(order));
+                    }
+                    pub(crate) fn swap(&self, v: $t, order: Ordering) -> $t {
+                        self.0.swap(v, order)
+                    }
+                    pub(crate) fn compare_exchange(
+                        &self,
+                        current: $t,
+                        new: $t,
+                        success: Ordering,
+                        failure: Ordering,
+                    ) -> Result<$t, $t> {
+                        self.0.compare_exchange(current, new, success, failure)
+                    }
+                    pub(crate) fn compare_exchange_weak(
+                        &self,
+                        current: $t,
+                        new: $t,
+                        success: Ordering,
+                        failure: Ordering,
+                    ) -> Result<$t, $t> {
+                        self.0.compare_exchange_weak(current, new, success, failure)
+                    }
+                    $(
+                        pub(crate) fn $extra(&self, v: $t, order: Ordering) -> $t {
+                            self.0.$extra(v, order)
+                        }
+                    )*
+                }
+            };
+        }
+
+        atomic!(AtomicBool, bool, fetch_and, fetch_or, fetch_xor);
+        atomic!(
+            AtomicUsize,
+            usize,
+            fetch_add,
+            fetch_sub,
+            fetch_and,
+            fetch_or,
+            fetch_xor
+        );
+        atomic!(
+            AtomicU64, u64, fetch_add, fetch_sub, fetch_and, fetch_or, fetch_xor
+        );
+    }
 
     /// loom's mutex behind `parking_lot`'s API (no poisoning, guard returned directly).
     ///
     /// `try_lock` does not use loom's: loom marks a thread that is about to `try_lock` a mutex
     /// as blocked when another thread takes it, so a worker trying the driver while another
     /// sleeps in it would be reported as a deadlock (loom issue 376). Here try-lockers exclude
-    /// each other through `try_held` and only the winner touches the loom mutex. That is exact
-    /// as long as a mutex is only ever try-locked or only ever locked, which holds here (only
-    /// the driver is try-locked).
+    /// each other through `try_held` and only the winner touches the loom mutex. Among
+    /// try-lockers that is exact. A try-lock that meets a `lock()` holder waits for it instead
+    /// of failing, as if it had come just after; that is sound here because no `lock()` holder
+    /// of a try-locked mutex blocks while holding it (the driver is only try-locked; a guest
+    /// queue slot is try-locked to borrow it and locked briefly to hand it back).
     #[derive(Debug)]
     pub(crate) struct Mutex<T> {
         inner: loom::sync::Mutex<T>,

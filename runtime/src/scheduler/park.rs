@@ -85,7 +85,10 @@ impl Parker {
                 {
                     Ok(_) => {}
                     Err(NOTIFIED) => {
-                        inner.state.store(EMPTY, SeqCst);
+                        // A swap, not a store: it reads the latest unpark's write, so this
+                        // thread sees what that unparker did before unparking (crossbeam's
+                        // and tokio's parkers do the same).
+                        inner.state.swap(EMPTY, SeqCst);
                         return;
                     }
                     Err(actual) => unreachable!("inconsistent park state {actual}"),
@@ -102,7 +105,10 @@ impl Parker {
                 {
                     Ok(_) => {}
                     Err(NOTIFIED) => {
-                        inner.state.store(EMPTY, SeqCst);
+                        // A swap, not a store: it reads the latest unpark's write, so this
+                        // thread sees what that unparker did before unparking (crossbeam's
+                        // and tokio's parkers do the same).
+                        inner.state.swap(EMPTY, SeqCst);
                         return;
                     }
                     Err(actual) => unreachable!("inconsistent park state {actual}"),
