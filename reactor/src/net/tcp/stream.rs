@@ -335,6 +335,7 @@ impl TcpStream {
     /// # let l = conductor_reactor::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     /// let s = conductor_reactor::net::TcpStream::connect(l.local_addr().unwrap()).await.unwrap();
     /// let (peer, _) = l.accept().await.unwrap();
+    /// peer.writable().await.unwrap(); // a new socket's readiness is known after its first event
     /// peer.try_write(b"x").unwrap();
     /// let mut buf = [0u8; 8];
     /// let n = loop {
