@@ -4,9 +4,9 @@ use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Once;
 // Bookkeeping shared by loom threads and read after they are joined: std types, invisible to
 // loom, so they add no interleavings. (All loom threads of a model run on one OS thread.)
-use std::sync::Once;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::task::{Context, Poll, Wake, Waker};
 

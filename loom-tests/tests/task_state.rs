@@ -52,8 +52,8 @@ fn wake_vs_poll_vs_complete() {
 }
 
 /// Guards: two wakers of one idle task firing at once, one by value and one by reference. The
-/// NOTIFIED CAS lets exactly one submit a `Notified`; the by-value waker's reference is
-/// released whichever way its CAS goes.
+/// NOTIFIED CAS lets exactly one submit a `Notified` (with a reference of its own); the
+/// by-value waker then drops its reference, after the scheduler has taken the task.
 #[test]
 fn wake_from_two_threads_submits_once() {
     model(|| {
