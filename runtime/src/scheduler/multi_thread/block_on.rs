@@ -31,7 +31,7 @@ use std::ptr::NonNull;
 use std::sync::Arc as StdArc;
 use std::task::{Context, Poll, Wake, Waker};
 
-use super::{LOCAL_QUEUE_CAPACITY, Shared, Task};
+use super::{Shared, Task};
 use crate::runtime::context;
 use crate::scheduler::park::{Parker, Unparker};
 use crate::scheduler::queue::Local;
@@ -95,17 +95,7 @@ impl GuestLocal {
             self.shared.schedule_remote(task);
             return;
         };
-        if local.len() >= LOCAL_QUEUE_CAPACITY {
-            for _ in 0..LOCAL_QUEUE_CAPACITY / 2 {
-                match local.pop() {
-                    Some(t) => {
-                        self.shared.push_inject(t);
-                    }
-                    None => break,
-                }
-            }
-        }
-        local.push(task);
+        self.shared.push_local_or_overflow(local, task);
         self.shared.notify_parked();
     }
 

@@ -185,6 +185,33 @@ impl Shared {
         }
     }
 
+    /// Pushes `task` to the back of `local` (a worker's or a guest's queue); when the queue is
+    /// full, its older half moves to the injector first, where every worker can reach it.
+    /// Returns whether it overflowed.
+    fn push_local_or_overflow(&self, local: &Local<Task>, task: Task) -> bool {
+        let overflowed = local.len() >= LOCAL_QUEUE_CAPACITY;
+        if overflowed {
+            for _ in 0..LOCAL_QUEUE_CAPACITY / 2 {
+                match local.pop() {
+                    Some(t) => {
+                        self.push_inject(t);
+                    }
+                    None => break,
+                }
+            }
+        }
+        local.push(task);
+        overflowed
+    }
+
+    /// Takes half of `victim`'s queue into `dest` and returns one task, with the number of
+    /// tasks moved (for the steal metric).
+    fn steal_from(victim: &Steal<Task>, dest: &Local<Task>) -> Option<(Task, usize)> {
+        let before = dest.len();
+        let task = victim.steal_half_and_pop(dest)?;
+        Some((task, dest.len().saturating_sub(before) + 1))
+    }
+
     /// Pushes to the injector; returns `false` (having dropped what it pushed) when the
     /// runtime is shut down.
     fn push_inject(&self, task: Task) -> bool {

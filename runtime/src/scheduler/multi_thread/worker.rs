@@ -14,7 +14,7 @@
 use std::cell::Cell;
 use std::ptr::NonNull;
 
-use super::{LOCAL_QUEUE_CAPACITY, Shared, Task, WorkerStart};
+use super::{Shared, Task, WorkerStart};
 use crate::runtime::context;
 use crate::scheduler::metrics::{WorkerMetrics, bump};
 use crate::scheduler::park::Parker;
@@ -144,17 +144,14 @@ impl WorkerLocal {
             if victim == self.index {
                 continue;
             }
-            let before = self.local.len();
-            if let Some(task) = shared.remotes[victim].steal.steal_half_and_pop(&self.local) {
-                let stolen = self.local.len().saturating_sub(before) + 1;
+            let victim = &shared.remotes[victim].steal;
+            if let Some((task, stolen)) = Shared::steal_from(victim, &self.local) {
                 bump(&self.metrics().steals, stolen as u64);
                 return Some(task);
             }
         }
         for guest in shared.guests.iter() {
-            let before = self.local.len();
-            if let Some(task) = guest.steal.steal_half_and_pop(&self.local) {
-                let stolen = self.local.len().saturating_sub(before) + 1;
+            if let Some((task, stolen)) = Shared::steal_from(&guest.steal, &self.local) {
                 bump(&self.metrics().steals, stolen as u64);
                 return Some(task);
             }
@@ -196,19 +193,9 @@ impl WorkerLocal {
     }
 
     fn push_back_or_overflow(&self, task: Task) {
-        if self.local.len() >= LOCAL_QUEUE_CAPACITY {
-            // Move the older half to the injector, where every worker can reach it.
-            for _ in 0..LOCAL_QUEUE_CAPACITY / 2 {
-                match self.local.pop() {
-                    Some(t) => {
-                        self.shared.push_inject(t);
-                    }
-                    None => break,
-                }
-            }
+        if self.shared.push_local_or_overflow(&self.local, task) {
             bump(&self.metrics().overflows, 1);
         }
-        self.local.push(task);
     }
 
     fn has_local_work(&self) -> bool {
