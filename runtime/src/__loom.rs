@@ -23,7 +23,7 @@ pub mod task {
     // invisible to loom, so they add no interleavings.
     use std::sync::atomic::{AtomicUsize as Counter, Ordering::Relaxed};
 
-    use crate::sync::{Arc, Mutex};
+    use crate::loom_sync::{Arc, Mutex};
     use crate::task::list::OwnedTasks;
     use crate::task::raw::RawTask;
     use crate::task::{JoinHandle, Notified, Schedule, new_task};

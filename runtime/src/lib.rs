@@ -36,8 +36,12 @@ mod blocking;
 mod error;
 pub mod runtime;
 pub use conductor_reactor::net;
+mod loom_sync;
 mod scheduler;
-mod sync;
+/// Async synchronization primitives: channels (`oneshot`, `mpsc`, `broadcast`, `watch`),
+/// `Mutex`, `RwLock`, `Semaphore`, `Notify`, `Barrier` and `OnceCell`. They work on any
+/// executor and spend conductor's cooperative budget when a conductor task awaits them.
+pub use conductor_sync as sync;
 pub mod task;
 pub mod time;
 

@@ -30,10 +30,10 @@ use std::panic::Location;
 use std::time::{Duration, Instant};
 
 use super::task::{BlockingSchedule, BlockingTask};
+use crate::loom_sync::{self as sync, Arc, AtomicUsize, Condvar, Mutex, Ordering::Relaxed, thread};
 use crate::runtime::context;
 use crate::scheduler::Handle;
 use crate::scheduler::config::ThreadConfig;
-use crate::sync::{self, Arc, AtomicUsize, Condvar, Mutex, Ordering::Relaxed, thread};
 use crate::task::{self, JoinHandle, Notified};
 
 type Task = Notified<BlockingSchedule>;

@@ -5,8 +5,8 @@
 
 use std::cell::{Cell, RefCell};
 
+use crate::loom_sync::thread_local;
 use crate::scheduler::{self, SchedulerContext};
-use crate::sync::thread_local;
 use crate::task::Id;
 
 struct Context {

@@ -17,9 +17,9 @@ use std::time::{Duration, Instant};
 
 use super::{Handle, RuntimeMetrics, context};
 use crate::blocking;
+use crate::loom_sync::thread;
 use crate::scheduler::config::Config;
 use crate::scheduler::{self, current_thread, multi_thread};
-use crate::sync::thread;
 use crate::task::JoinHandle;
 
 /// A conductor runtime: a scheduler (multi-thread or current-thread), its threads and its

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::sync::thread;
+use crate::loom_sync::thread;
 
 pub(crate) type Callback = Arc<dyn Fn() + Send + Sync + 'static>;
 

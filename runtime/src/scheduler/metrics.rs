@@ -3,7 +3,7 @@
 //! the hot path pays nothing measurable for them. Readers on other threads see a recent
 //! value, which is all metrics promise.
 
-use crate::sync::{AtomicU64, Ordering::Relaxed};
+use crate::loom_sync::{AtomicU64, Ordering::Relaxed};
 
 #[derive(Default, Debug)]
 pub(crate) struct WorkerMetrics {

@@ -13,7 +13,7 @@ use std::panic::Location;
 use std::ptr::NonNull;
 
 use crate::blocking;
-use crate::sync::Arc;
+use crate::loom_sync::Arc;
 use crate::task::{BOX_FUTURE_THRESHOLD, JoinHandle};
 
 /// A reference to a runtime's scheduler; what `runtime::Handle` wraps.

@@ -15,7 +15,7 @@
 
 use std::time::Duration;
 
-use crate::sync::{self, Arc, AtomicUsize, Condvar, Mutex, Ordering::SeqCst};
+use crate::loom_sync::{self as sync, Arc, AtomicUsize, Condvar, Mutex, Ordering::SeqCst};
 
 const EMPTY: usize = 0;
 const PARKED_CONDVAR: usize = 1;

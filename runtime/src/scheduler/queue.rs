@@ -84,7 +84,7 @@ mod imp {
 mod imp {
     use std::collections::VecDeque;
 
-    use crate::sync::{Arc, Mutex};
+    use crate::loom_sync::{Arc, Mutex};
 
     pub(crate) struct Local<T>(Arc<Mutex<VecDeque<T>>>);
     pub(crate) struct Steal<T>(Arc<Mutex<VecDeque<T>>>);

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 // Per loom thread under loom, so every execution of a model sees the same ids modulo `BLOCK`
 // (the owned list picks a shard by id: a shared range would make models non-deterministic).
-use crate::sync::thread_local;
+use crate::loom_sync::thread_local;
 
 /// A task's id, unique among the tasks of the process for its lifetime.
 ///

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
 use super::{AbortHandle, JoinError, JoinHandle};
+use crate::loom_sync::Mutex;
 use crate::runtime::context;
-use crate::sync::Mutex;
 
 /// A collection of tasks spawned on the current runtime; awaits them in completion order.
 /// Dropping the set aborts every task still in it.

@@ -17,7 +17,7 @@ use std::ptr::NonNull;
 use crossbeam_utils::CachePadded;
 
 use super::raw::{Header, RawTask};
-use crate::sync::Mutex;
+use crate::loom_sync::Mutex;
 
 pub(crate) struct OwnedTasks {
     shards: Box<[CachePadded<Mutex<Shard>>]>,

@@ -23,7 +23,7 @@ use super::Schedule;
 use super::harness;
 use super::id::Id;
 use super::state::State;
-use crate::sync::UnsafeCell;
+use crate::loom_sync::UnsafeCell;
 
 /// The untyped part of every task. Changing this layout requires no offsets elsewhere: all
 /// typed access goes through `Cell<F, S>` in the vtable functions.

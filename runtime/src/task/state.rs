@@ -10,7 +10,7 @@
 //! thread that observes the flag acquires them. The diagram in `docs/architecture.md` draws
 //! the same machine.
 
-use crate::sync::{AtomicUsize, Ordering::*};
+use crate::loom_sync::{AtomicUsize, Ordering::*};
 
 /// The task is being polled (or cancelled) by exactly one thread, which owns its `stage`.
 const RUNNING: usize = 0b00_0001;

@@ -32,11 +32,11 @@ use std::sync::Arc as StdArc;
 use std::task::{Context, Poll, Wake, Waker};
 
 use super::{Shared, Task};
+use crate::loom_sync::{Arc, AtomicBool, Ordering};
 use crate::runtime::context;
 use crate::scheduler::park::{Parker, Unparker};
 use crate::scheduler::queue::Local;
 use crate::scheduler::{Handle, SchedulerContext};
-use crate::sync::{Arc, AtomicBool, Ordering};
 use crate::task;
 
 /// Consecutive LIFO runs before the guest sends the slot's task to the injector instead.
@@ -170,7 +170,7 @@ pub(crate) fn block_on<F: Future>(shared: &Arc<Shared>, future: F) -> F::Output 
                 && !signal.woken.load(Ordering::Relaxed)
                 && (shared.inject.is_empty() || !shared.idle.all_busy())
             {
-                crate::sync::spin_loop();
+                crate::loom_sync::spin_loop();
                 spins += 1;
             }
             if spins == SPINS_BEFORE_PARK {

@@ -25,7 +25,7 @@
 //! so it sees the push. Searching counts are SeqCst for this Dekker-style pairing; the
 //! `fetch_add(0)` loads are RMWs on purpose, so they take part in that total order.
 
-use crate::sync::{
+use crate::loom_sync::{
     AtomicUsize, Mutex,
     Ordering::{Relaxed, SeqCst},
 };

@@ -23,8 +23,8 @@ use super::metrics::WorkerMetrics;
 use super::park::{Driver, DriverUnpark, Parker, Unparker};
 use super::queue::{Inject, Local, Steal};
 use crate::blocking;
+use crate::loom_sync::{Arc, AtomicBool, Mutex, Ordering::SeqCst, fence};
 use crate::runtime::context;
-use crate::sync::{Arc, AtomicBool, Mutex, Ordering::SeqCst, fence};
 use crate::task::list::OwnedTasks;
 use crate::task::raw::RawTask;
 use crate::task::{self, JoinHandle, Notified, Schedule};
@@ -288,7 +288,7 @@ impl Schedule for Arc<Shared> {
 pub(crate) fn start_workers(
     shared: &Arc<Shared>,
     starts: Vec<WorkerStart>,
-) -> std::io::Result<Vec<crate::sync::thread::JoinHandle<()>>> {
+) -> std::io::Result<Vec<crate::loom_sync::thread::JoinHandle<()>>> {
     let mut threads = Vec::with_capacity(starts.len());
     for start in starts {
         let shared2 = shared.clone();

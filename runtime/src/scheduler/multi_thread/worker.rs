@@ -15,12 +15,12 @@ use std::cell::Cell;
 use std::ptr::NonNull;
 
 use super::{Shared, Task, WorkerStart};
+use crate::loom_sync::Arc;
 use crate::runtime::context;
 use crate::scheduler::metrics::{WorkerMetrics, bump};
 use crate::scheduler::park::Parker;
 use crate::scheduler::queue::Local;
 use crate::scheduler::{Handle, SchedulerContext};
-use crate::sync::Arc;
 use crate::task;
 
 /// Consecutive LIFO-slot polls before the slot's task goes to the back of the queue.

@@ -4,7 +4,7 @@
 use std::io;
 use std::time::Duration;
 
-use crate::sync::{self, Arc, Condvar, Mutex};
+use crate::loom_sync::{self as sync, Arc, Condvar, Mutex};
 
 #[derive(Debug)]
 pub(crate) struct IoDriver {

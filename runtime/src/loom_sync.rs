@@ -5,7 +5,7 @@
 //! loom models in `loom-tests/` explore every interleaving of the protocols written on top of
 //! them. Code in this crate must not name `std::sync`, `std::thread` or `parking_lot` directly
 //! for anything that another thread can observe, nor declare a `thread_local!` other than this
-//! one (`crate::sync::thread_local`) when the value is per thread of the runtime.
+//! one (`crate::loom_sync::thread_local`) when the value is per thread of the runtime.
 
 #[cfg(not(conductor_loom))]
 mod imp {
