@@ -270,3 +270,89 @@ pub mod park {
         }
     }
 }
+
+/// The blocking monitor's protocols with a worker (`scheduler/multi_thread/watch.rs` and
+/// `lifo.rs`): the poll watch (a worker's poll end against the monitor's flag), and the LIFO
+/// slot a hand-off empties.
+pub mod blocking {
+    use std::panic::Location;
+
+    use crate::loom_sync::Ordering::SeqCst;
+    use crate::scheduler::multi_thread::{lifo, watch};
+    use crate::task::Id;
+
+    /// One worker slot's poll watch.
+    #[derive(Debug, Default)]
+    pub struct Watch(watch::PollWatch);
+
+    /// What a worker finds when its poll returns.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct PollEnd {
+        /// The monitor reported the poll.
+        pub reported: bool,
+        /// The monitor handed the worker off.
+        pub handed_off: bool,
+    }
+
+    impl Watch {
+        /// The sequence step between polls.
+        pub const SEQ_STEP: u64 = watch::SEQ_ONE;
+
+        /// Worker: a poll (of task 1) starts.
+        #[track_caller]
+        pub fn begin(&self, seq: u64) {
+            self.0
+                .begin(seq, Id::from_u64(1).unwrap(), Location::caller());
+        }
+
+        /// Worker: the poll returned.
+        pub fn end(&self, seq: u64) -> PollEnd {
+            let end = self.0.end(seq);
+            PollEnd {
+                reported: end.was_reported(),
+                handed_off: end.was_handed_off(),
+            }
+        }
+
+        /// Worker: whether it was handed off (the SeqCst load after a LIFO put).
+        pub fn is_handed_off(&self) -> bool {
+            self.0.is_handed_off(SeqCst)
+        }
+
+        /// Monitor: the state of the poll in progress, if any.
+        pub fn snapshot(&self) -> Option<u64> {
+            self.0.snapshot().map(|s| s.state)
+        }
+
+        /// Monitor: flag the poll seen as `state` (reported, and handed off if `handoff`).
+        pub fn flag(&self, state: u64, handoff: bool) -> bool {
+            let flags = if handoff {
+                watch::REPORTED | watch::HANDED_OFF
+            } else {
+                watch::REPORTED
+            };
+            self.0.flag(state, flags)
+        }
+    }
+
+    /// A LIFO slot holding boxed values instead of tasks.
+    #[derive(Debug, Default)]
+    pub struct Lifo(lifo::LifoSlot<Box<u32>>);
+
+    impl Lifo {
+        /// Worker: put `v`, returning the displaced value.
+        pub fn put(&self, v: u32) -> Option<u32> {
+            self.0.put(Box::new(v)).map(|b| *b)
+        }
+
+        /// Worker: take the value out.
+        pub fn take(&self) -> Option<u32> {
+            self.0.take().map(|b| *b)
+        }
+
+        /// Monitor: take the value out on hand-off.
+        pub fn take_for_handoff(&self) -> Option<u32> {
+            self.0.take_for_handoff().map(|b| *b)
+        }
+    }
+}

@@ -18,7 +18,7 @@ use syn::{Expr, ExprLit, Lit, Meta, MetaNameValue, Path, Token};
 /// [`START_PAUSED_UNAVAILABLE`]; flipping it is the only change the macro needs.
 const HAS_TIME_DRIVER: bool = true;
 /// Whether `Builder::blocking_threshold(Duration)` exists (the diagnostics issue adds it).
-const HAS_BLOCKING_DETECTION: bool = false;
+const HAS_BLOCKING_DETECTION: bool = true;
 
 /// The message for `start_paused` while [`HAS_TIME_DRIVER`] is `false`.
 pub(crate) const START_PAUSED_UNAVAILABLE: &str =

@@ -45,8 +45,9 @@ use proc_macro::TokenStream;
 /// | `crate = "path"` | `::conductor` | the path the generated code names |
 ///
 /// `start_paused = true` builds the runtime with `Builder::start_paused(true)`: its clock is
-/// paused before the body runs. `blocking_threshold_ms` is parsed and checked, but this version
-/// of conductor has no blocking detection yet, so using it is a compile error that says so.
+/// paused before the body runs. `blocking_threshold_ms = N` builds it with
+/// `Builder::blocking_threshold(Duration::from_millis(N))`: a poll longer than that is reported
+/// (and the worker's queue handed to a replacement) by the multi-thread runtime's monitor.
 ///
 /// `crate` is for crates that re-export conductor: `#[my_crate::main(crate = "my_crate::rt")]`
 /// makes the generated code name `my_crate::rt::runtime::Builder` instead of

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::Runtime;
-use crate::scheduler::config::{Config, ThreadConfig};
+use crate::scheduler::config::{BlockingDetection, Config, ThreadConfig};
 
 /// Configures and builds a [`Runtime`].
 ///
@@ -34,6 +34,7 @@ pub struct Builder {
     lifo_enabled: bool,
     start_paused: bool,
     threads: ThreadConfig,
+    blocking_detection: BlockingDetection,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,6 +64,7 @@ impl Builder {
             lifo_enabled: true,
             start_paused: false,
             threads: ThreadConfig::default(),
+            blocking_detection: BlockingDetection::default(),
         }
     }
 
@@ -289,6 +291,87 @@ impl Builder {
         self
     }
 
+    /// A poll longer than `threshold` counts as blocking its worker (default 100 ms): the
+    /// runtime's monitor thread reports it (see [`on_blocking`](Self::on_blocking)) and, unless
+    /// [`blocking_handoff(false)`](Self::blocking_handoff), gives the worker's queued tasks to
+    /// a replacement thread so they keep running. Multi-thread runtime only; the current-thread
+    /// flavor has no second thread to notice with and ignores it.
+    ///
+    /// # Panics
+    ///
+    /// If `threshold` is zero.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let rt = conductor::runtime::Builder::new_multi_thread()
+    ///     .blocking_threshold(Duration::from_millis(50))
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(rt);
+    /// ```
+    #[track_caller]
+    pub fn blocking_threshold(&mut self, threshold: Duration) -> &mut Self {
+        assert!(
+            !threshold.is_zero(),
+            "Builder::blocking_threshold: the threshold must be greater than zero \
+             (use disable_blocking_detection to turn detection off)"
+        );
+        self.blocking_detection.threshold = Some(threshold);
+        self
+    }
+
+    /// Turns blocking detection off: no monitor thread is started, nothing is reported or
+    /// handed off, and an unattended I/O driver is not rescued.
+    ///
+    /// ```
+    /// let rt = conductor::runtime::Builder::new_multi_thread()
+    ///     .disable_blocking_detection()
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(rt);
+    /// ```
+    pub fn disable_blocking_detection(&mut self) -> &mut Self {
+        self.blocking_detection.threshold = None;
+        self
+    }
+
+    /// Whether a blocked worker's queue and LIFO slot go to a replacement thread (default
+    /// `true`). The blocked thread stops being a worker when its poll returns, so no more than
+    /// `worker_threads` threads ever run tasks at once. With `false`, blocking is only
+    /// reported.
+    ///
+    /// ```
+    /// let rt = conductor::runtime::Builder::new_multi_thread()
+    ///     .blocking_handoff(false)
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(rt);
+    /// ```
+    pub fn blocking_handoff(&mut self, enabled: bool) -> &mut Self {
+        self.blocking_detection.handoff = enabled;
+        self
+    }
+
+    /// Calls `hook` with each [`BlockingReport`](crate::runtime::BlockingReport): once from the
+    /// monitor thread when a poll passes the threshold, once from the worker when that poll
+    /// returns. Without a hook, the first is printed on stderr, at most once every 10 seconds
+    /// per spawn location. A panic in the hook is caught and printed.
+    ///
+    /// ```
+    /// let rt = conductor::runtime::Builder::new_multi_thread()
+    ///     .on_blocking(|report| eprintln!("slow: {report}"))
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(rt);
+    /// ```
+    pub fn on_blocking<F>(&mut self, hook: F) -> &mut Self
+    where
+        F: Fn(&crate::runtime::BlockingReport) + Send + Sync + 'static,
+    {
+        self.blocking_detection.on_blocking = Some(Arc::new(hook));
+        self
+    }
+
     /// Builds the runtime and starts its worker threads.
     ///
     /// # Errors
@@ -314,6 +397,7 @@ impl Builder {
             max_blocking_threads: self.max_blocking_threads,
             keep_alive: self.keep_alive,
             threads: self.threads.clone(),
+            blocking_detection: self.blocking_detection.clone(),
         };
         let rt = match self.flavor {
             Flavor::MultiThread => Runtime::new_multi_thread(config)?,
@@ -338,6 +422,8 @@ impl fmt::Debug for Builder {
             .field("event_interval", &self.event_interval)
             .field("lifo_enabled", &self.lifo_enabled)
             .field("start_paused", &self.start_paused)
+            .field("blocking_threshold", &self.blocking_detection.threshold)
+            .field("blocking_handoff", &self.blocking_detection.handoff)
             .finish()
     }
 }

@@ -71,6 +71,40 @@ impl RuntimeMetrics {
         }
     }
 
+    /// Polls the blocking monitor found running longer than the blocking threshold (see
+    /// [`Builder::blocking_threshold`](crate::runtime::Builder::blocking_threshold)). Always 0
+    /// on the current-thread flavor and with detection disabled.
+    ///
+    /// ```
+    /// let rt = conductor::runtime::Runtime::new().unwrap();
+    /// rt.block_on(async { conductor::spawn(async {}).await.unwrap() });
+    /// assert_eq!(rt.metrics().blocking_detected_count(), 0);
+    /// ```
+    pub fn blocking_detected_count(&self) -> u64 {
+        self.handle.diagnostic_counts().0
+    }
+
+    /// Times a blocked worker's queue was handed to a replacement worker thread.
+    ///
+    /// ```
+    /// let rt = conductor::runtime::Runtime::new().unwrap();
+    /// assert_eq!(rt.metrics().handoff_count(), 0);
+    /// ```
+    pub fn handoff_count(&self) -> u64 {
+        self.handle.diagnostic_counts().1
+    }
+
+    /// Times the monitor found the I/O and timer driver unattended (a worker left it and got
+    /// busy while the others slept) and woke a worker to take it, or polled it itself.
+    ///
+    /// ```
+    /// let rt = conductor::runtime::Runtime::new().unwrap();
+    /// let _rescues = rt.metrics().driver_rescue_count();
+    /// ```
+    pub fn driver_rescue_count(&self) -> u64 {
+        self.handle.diagnostic_counts().2
+    }
+
     /// Tasks spawned and not yet finished (blocking tasks are not counted).
     ///
     /// A task leaves the count just after it wakes its `JoinHandle`, so right after a join

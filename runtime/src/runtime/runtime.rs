@@ -208,6 +208,12 @@ fn shutdown(
     for worker in workers {
         join_until(worker, deadline);
     }
+    // The monitor first (it is awake at once and starts no replacement after it sees the
+    // shutdown), then replacement workers; a handed-off thread still stuck in its poll is
+    // waited for like any worker.
+    for thread in scheduler.take_extra_threads() {
+        join_until(thread, deadline);
+    }
     {
         let _handle = context::set_handle(scheduler.clone());
         scheduler.shutdown_tasks();

@@ -5,8 +5,50 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::loom_sync::thread;
+use crate::runtime::BlockingReport;
 
 pub(crate) type Callback = Arc<dyn Fn() + Send + Sync + 'static>;
+
+/// The user's blocking-report hook.
+pub(crate) type BlockingHook = Arc<dyn Fn(&BlockingReport) + Send + Sync + 'static>;
+
+/// Default blocking threshold: a poll longer than this is reported.
+pub(crate) const DEFAULT_BLOCKING_THRESHOLD: Duration = Duration::from_millis(100);
+
+/// The blocking detector's settings (multi-thread runtime).
+#[derive(Clone)]
+pub(crate) struct BlockingDetection {
+    /// `None`: detection disabled, no monitor thread.
+    pub(crate) threshold: Option<Duration>,
+    /// Hand a blocked worker's queues to a replacement thread.
+    pub(crate) handoff: bool,
+    pub(crate) on_blocking: Option<BlockingHook>,
+}
+
+impl Default for BlockingDetection {
+    fn default() -> Self {
+        BlockingDetection {
+            // Off under the loom cfg: the models build runtimes, and a monitor thread looping
+            // on timeouts would make every model's state space explode.
+            threshold: if cfg!(conductor_loom) {
+                None
+            } else {
+                Some(DEFAULT_BLOCKING_THRESHOLD)
+            },
+            handoff: true,
+            on_blocking: None,
+        }
+    }
+}
+
+impl BlockingDetection {
+    /// How often the monitor looks: often enough to notice a blocked worker within a fraction
+    /// of the threshold and an unattended driver within a few milliseconds.
+    pub(crate) fn tick(&self) -> Option<Duration> {
+        self.threshold
+            .map(|t| (t / 8).clamp(Duration::from_millis(1), Duration::from_millis(5)))
+    }
+}
 
 #[derive(Clone)]
 pub(crate) struct Config {
@@ -17,6 +59,7 @@ pub(crate) struct Config {
     pub(crate) max_blocking_threads: usize,
     pub(crate) keep_alive: Duration,
     pub(crate) threads: ThreadConfig,
+    pub(crate) blocking_detection: BlockingDetection,
 }
 
 /// How runtime threads are made.
@@ -77,6 +120,8 @@ impl fmt::Debug for Config {
             .field("keep_alive", &self.keep_alive)
             .field("thread_name", &self.threads.name)
             .field("thread_stack_size", &self.threads.stack_size)
+            .field("blocking_threshold", &self.blocking_detection.threshold)
+            .field("blocking_handoff", &self.blocking_detection.handoff)
             .finish()
     }
 }

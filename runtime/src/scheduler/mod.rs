@@ -117,6 +117,23 @@ impl Handle {
         self.driver().shutdown();
     }
 
+    /// Threads the scheduler started after the runtime was built (the blocking monitor and
+    /// replacement workers), to be joined at shutdown.
+    pub(crate) fn take_extra_threads(&self) -> Vec<crate::loom_sync::thread::JoinHandle<()>> {
+        match self {
+            Handle::MultiThread(s) => s.take_extra_threads(),
+            Handle::CurrentThread(_) => Vec::new(),
+        }
+    }
+
+    /// The blocking monitor's counters: (blocking detected, hand-offs, driver rescues).
+    pub(crate) fn diagnostic_counts(&self) -> (u64, u64, u64) {
+        match self {
+            Handle::MultiThread(s) => s.diagnostic_counts(),
+            Handle::CurrentThread(_) => (0, 0, 0),
+        }
+    }
+
     /// Drops every task, on the calling thread.
     pub(crate) fn shutdown_tasks(&self) {
         match self {

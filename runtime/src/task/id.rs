@@ -37,6 +37,11 @@ thread_local! {
 }
 
 impl Id {
+    /// The id with this number, if it is one (ids start at 1).
+    pub(crate) fn from_u64(n: u64) -> Option<Id> {
+        NonZeroU64::new(n).map(Id)
+    }
+
     pub(crate) fn next() -> Id {
         let n = RANGE.with(|range| {
             let (mut next, mut end) = range.get();

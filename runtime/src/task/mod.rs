@@ -81,6 +81,18 @@ impl<S: Schedule> Notified<S> {
     }
 
     /// Polls the task (or cancels it, if aborted), consuming this reference.
+    /// Gives up the wrapper without dropping its reference; `from_raw` takes it back.
+    pub(crate) fn into_raw(self) -> RawTask {
+        let raw = self.raw;
+        std::mem::forget(self);
+        raw
+    }
+
+    /// The task's header (id, spawn location) for diagnostics.
+    pub(crate) fn header(&self) -> &raw::Header {
+        self.raw.header()
+    }
+
     pub(crate) fn run(self) {
         let raw = self.raw;
         std::mem::forget(self);

@@ -94,8 +94,7 @@ fn each_argument_becomes_a_builder_call() {
     );
 }
 
-/// `start_paused` and `blocking_threshold_ms` are refused while the runtime lacks them, but the
-/// code they will generate is written already: check it with a hand-made config.
+/// `start_paused` and `blocking_threshold_ms` generate their builder calls, in order.
 #[test]
 fn pending_options_generate_their_calls() {
     let mut config = crate::config::Config::fallback(crate::config::Kind::Test);

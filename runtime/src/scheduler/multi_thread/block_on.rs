@@ -50,6 +50,8 @@ pub(crate) struct GuestLocal {
     shared: Arc<Shared>,
     lifo: Cell<Option<Task>>,
     lifo_polls: Cell<u32>,
+    /// Sequence number of the next watched poll.
+    poll_seq: Cell<u64>,
     /// The borrowed guest queue: its index in `Shared::guests` and the deque.
     queue: Option<(usize, Local<Task>)>,
 }
@@ -118,6 +120,27 @@ impl GuestLocal {
         }
     }
 
+    /// Runs one task, telling the blocking monitor about the poll when this guest holds a
+    /// guest queue (and with it a poll watch; see `watch.rs`).
+    fn run_task(&self, task: Task) {
+        let Some((index, _)) = &self.queue else {
+            let ((), _) = task::with_budget(|| task.run());
+            return;
+        };
+        let watch = &self.shared.guests[*index].watch;
+        let header = task.header();
+        let (id, location) = (header.id, header.location);
+        let seq = self.poll_seq.get();
+        watch.begin(seq, id, location);
+        let ((), _) = task::with_budget(|| task.run());
+        let end = watch.end(seq);
+        self.poll_seq.set(seq + super::watch::SEQ_ONE);
+        if end.was_reported() {
+            let worker = self.shared.num_workers() + *index;
+            super::monitor::report_finished(&self.shared, watch, worker, id, location, false);
+        }
+    }
+
     /// Borrows a free guest queue, if any.
     fn claim_queue(shared: &Shared) -> Option<(usize, Local<Task>)> {
         shared.guests.iter().enumerate().find_map(|(i, g)| {
@@ -134,11 +157,17 @@ impl GuestLocal {
 pub(crate) fn block_on<F: Future>(shared: &Arc<Shared>, future: F) -> F::Output {
     let _entered = context::enter_runtime();
     let _handle = context::set_handle(Handle::MultiThread(shared.clone()));
+    let _active = shared.guest_active();
+    let queue = GuestLocal::claim_queue(shared);
+    let poll_seq = queue
+        .as_ref()
+        .map_or(0, |(i, _)| shared.guests[*i].watch.next_seq());
     let guest = GuestLocal {
         shared: shared.clone(),
         lifo: Cell::new(None),
         lifo_polls: Cell::new(0),
-        queue: GuestLocal::claim_queue(shared),
+        poll_seq: Cell::new(poll_seq),
+        queue,
     };
     let parker = Parker::new(None);
     let signal = StdArc::new(BlockOnWaker {
@@ -162,7 +191,7 @@ pub(crate) fn block_on<F: Future>(shared: &Arc<Shared>, future: F) -> F::Output 
                 }
             }
             if let Some(task) = guest.next_task() {
-                let ((), _) = task::with_budget(|| task.run());
+                guest.run_task(task);
                 continue;
             }
             let mut spins = 0;
@@ -174,6 +203,7 @@ pub(crate) fn block_on<F: Future>(shared: &Arc<Shared>, future: F) -> F::Output 
                 spins += 1;
             }
             if spins == SPINS_BEFORE_PARK {
+                let _awake = shared.guest_parks();
                 parker.park(None, None);
             }
         }

@@ -131,6 +131,12 @@ impl Idle {
         searching(state) == 0 && unparked(state) == self.num_workers
     }
 
+    /// Workers awake now. SeqCst: the monitor's sleep decision pairs with the unparking
+    /// side's count RMW (see `MonitorSignal::poke`).
+    pub(crate) fn num_unparked(&self) -> usize {
+        unparked(self.state.load(SeqCst))
+    }
+
     /// Whether `worker` is on the sleeper list.
     pub(crate) fn is_parked(&self, worker: usize) -> bool {
         self.sleepers.lock().contains(&worker)

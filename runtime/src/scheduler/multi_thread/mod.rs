@@ -7,15 +7,22 @@
 
 mod block_on;
 mod idle;
+pub(crate) mod lifo;
+mod monitor;
+pub(crate) mod watch;
 mod worker;
 
 use std::future::Future;
 use std::panic::Location;
+use std::time::Instant;
 
 use crossbeam_utils::CachePadded;
 
 pub(crate) use self::block_on::{GuestLocal, block_on};
 use self::idle::Idle;
+use self::lifo::LifoSlot;
+use self::monitor::MonitorSignal;
+use self::watch::PollWatch;
 pub(crate) use self::worker::WorkerLocal;
 use super::SchedulerContext;
 use super::config::Config;
@@ -23,7 +30,11 @@ use super::metrics::WorkerMetrics;
 use super::park::{Driver, DriverUnpark, Parker, Unparker};
 use super::queue::{Inject, Local, Steal};
 use crate::blocking;
-use crate::loom_sync::{Arc, AtomicBool, Mutex, Ordering::SeqCst, fence};
+use crate::loom_sync::{
+    Arc, AtomicBool, AtomicU64, AtomicUsize, Mutex,
+    Ordering::{Relaxed, SeqCst},
+    fence, thread,
+};
 use crate::runtime::context;
 use crate::task::list::OwnedTasks;
 use crate::task::raw::RawTask;
@@ -51,11 +62,56 @@ pub(crate) struct Shared {
     pub(crate) config: Config,
     pub(crate) metrics: Box<[CachePadded<WorkerMetrics>]>,
     pub(crate) blocking: blocking::Spawner,
+    /// Slots `worker_threads..2 * worker_threads` not running a thread: replacements for
+    /// blocked workers start on them; a retiring blocked thread gives its slot back.
+    spares: Mutex<Vec<WorkerStart>>,
+    /// Replacement worker threads (the first `worker_threads` are the `Runtime`'s).
+    extra_threads: Mutex<Vec<thread::JoinHandle<()>>>,
+    monitor_thread: Mutex<Option<thread::JoinHandle<()>>>,
+    pub(crate) monitor: MonitorSignal,
+    /// Threads in `block_on` not parked (they run tasks too).
+    guests_awake: AtomicUsize,
+    /// Bumped whenever a thread takes the driver, so the monitor can tell an unattended one.
+    pub(crate) driver_polls: AtomicU64,
+    pub(crate) counters: DiagnosticCounters,
+    /// Time origin for the poll watch's timestamps.
+    pub(crate) epoch: Instant,
 }
 
+pub(crate) struct GuestAwake<'a>(&'a Shared);
+
+impl Drop for GuestAwake<'_> {
+    fn drop(&mut self) {
+        self.0.guests_awake.fetch_sub(1, SeqCst);
+    }
+}
+
+pub(crate) struct GuestAsleep<'a>(&'a Shared);
+
+impl Drop for GuestAsleep<'_> {
+    fn drop(&mut self) {
+        self.0.guests_awake.fetch_add(1, SeqCst);
+        self.0.monitor.poke();
+    }
+}
+
+/// Runtime-wide counters of the blocking monitor.
+#[derive(Debug, Default)]
+pub(crate) struct DiagnosticCounters {
+    pub(crate) blocking_detected: AtomicU64,
+    pub(crate) handoffs: AtomicU64,
+    pub(crate) driver_rescues: AtomicU64,
+}
+
+/// One worker slot, as the other threads see it.
 struct Remote {
     steal: Steal<Task>,
     unparker: Unparker,
+    lifo: LifoSlot,
+    watch: CachePadded<PollWatch>,
+    /// The worker index this slot's thread reports as (a replacement keeps the index of the
+    /// worker it replaces).
+    logical: AtomicUsize,
 }
 
 /// A run queue for a `block_on` guest: the guest takes `local` out while it runs, the workers
@@ -63,11 +119,14 @@ struct Remote {
 struct GuestQueue {
     steal: Steal<Task>,
     local: Mutex<Option<Local<Task>>>,
+    /// The poll watch of the guest holding `local` (see `watch.rs`; report only).
+    watch: CachePadded<PollWatch>,
 }
 
 /// What one worker thread starts with.
 pub(crate) struct WorkerStart {
     pub(crate) index: usize,
+    logical: usize,
     local: Local<Task>,
     parker: Parker,
 }
@@ -79,21 +138,33 @@ impl Shared {
     ) -> std::io::Result<(Arc<Shared>, Vec<WorkerStart>)> {
         let n = config.worker_threads;
         let (driver, driver_unpark) = Driver::new()?;
-        let mut remotes = Vec::with_capacity(n);
-        let mut starts = Vec::with_capacity(n);
-        for index in 0..n {
+        // With detection on, twice the slots: the second half are spares for replacements.
+        let slots =
+            if config.blocking_detection.handoff && config.blocking_detection.threshold.is_some() {
+                2 * n
+            } else {
+                n
+            };
+        let mut remotes = Vec::with_capacity(slots);
+        let mut starts = Vec::with_capacity(slots);
+        for index in 0..slots {
             let local = Local::new();
             let parker = Parker::new(Some(driver_unpark.clone()));
             remotes.push(Remote {
                 steal: local.stealer(),
                 unparker: parker.unparker(),
+                lifo: LifoSlot::default(),
+                watch: CachePadded::default(),
+                logical: AtomicUsize::new(index),
             });
             starts.push(WorkerStart {
                 index,
+                logical: index,
                 local,
                 parker,
             });
         }
+        let spares = starts.split_off(n);
         let shared = Arc::new(Shared {
             remotes: remotes.into_boxed_slice(),
             guests: (0..GUEST_QUEUES)
@@ -102,6 +173,7 @@ impl Shared {
                     GuestQueue {
                         steal: local.stealer(),
                         local: Mutex::new(Some(local)),
+                        watch: CachePadded::default(),
                     }
                 })
                 .collect(),
@@ -114,12 +186,20 @@ impl Shared {
             metrics: (0..n).map(|_| CachePadded::default()).collect(),
             config,
             blocking,
+            spares: Mutex::new(spares),
+            extra_threads: Mutex::new(Vec::new()),
+            monitor_thread: Mutex::new(None),
+            monitor: MonitorSignal::default(),
+            guests_awake: AtomicUsize::new(0),
+            driver_polls: AtomicU64::new(0),
+            counters: DiagnosticCounters::default(),
+            epoch: Instant::now(),
         });
         Ok((shared, starts))
     }
 
     pub(crate) fn num_workers(&self) -> usize {
-        self.remotes.len()
+        self.metrics.len()
     }
 
     pub(crate) fn global_queue_depth(&self) -> usize {
@@ -236,7 +316,108 @@ impl Shared {
     fn notify_parked(&self) {
         if let Some(index) = self.idle.worker_to_notify() {
             self.remotes[index].unparker.unpark();
+            self.monitor.poke();
         }
+    }
+
+    /// The monitor found the driver unattended: wake a parked worker, which takes the driver
+    /// when it parks again. Returns `false` when no worker is parked.
+    fn notify_parked_for_driver(&self) -> bool {
+        match self.idle.worker_to_notify() {
+            Some(index) => {
+                self.remotes[index].unparker.unpark();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Counts a thread in `block_on` as awake (it runs tasks) until the guard drops; wakes
+    /// the monitor if it slept for lack of anyone busy.
+    fn guest_active(&self) -> GuestAwake<'_> {
+        // SeqCst: pairs with the monitor's sleep check, like the idle counts (see
+        // `MonitorSignal::poke`).
+        self.guests_awake.fetch_add(1, SeqCst);
+        self.monitor.poke();
+        GuestAwake(self)
+    }
+
+    /// A guest about to park: not awake until the returned guard drops (after the park).
+    fn guest_parks(&self) -> GuestAsleep<'_> {
+        self.guests_awake.fetch_sub(1, SeqCst);
+        GuestAsleep(self)
+    }
+
+    /// Whether any thread could be running a task now (the monitor sleeps otherwise).
+    pub(crate) fn anyone_awake(&self) -> bool {
+        self.idle.num_unparked() > 0 || self.guests_awake.load(SeqCst) > 0
+    }
+
+    fn has_spare_slot(&self) -> bool {
+        !self.spares.lock().is_empty()
+    }
+
+    /// Starts a worker thread on a spare slot to stand in for blocked worker `logical`. It
+    /// takes over that worker's unparked (not searching) place in the idle counts.
+    fn start_replacement(this: &Arc<Self>, logical: usize) -> std::io::Result<()> {
+        let Some(mut start) = this.spares.lock().pop() else {
+            return Ok(()); // a retiring worker will give a slot back; nothing to start
+        };
+        start.logical = logical;
+        this.remotes[start.index].logical.store(logical, Relaxed);
+        let index = start.index;
+        let shared = this.clone();
+        let (tx, rx) = std::sync::mpsc::channel::<WorkerStart>();
+        let spawned = this.config.threads.builder("worker", index).spawn(move || {
+            if let Ok(start) = rx.recv() {
+                worker::run(shared, start);
+            }
+        });
+        match spawned {
+            Ok(handle) => {
+                let _ = tx.send(start);
+                let mut extra = this.extra_threads.lock();
+                extra.retain(|t| !t.is_finished());
+                extra.push(handle);
+                Ok(())
+            }
+            Err(e) => {
+                this.spares.lock().push(start);
+                Err(e)
+            }
+        }
+    }
+
+    /// A retiring (handed-off) worker gives its slot back.
+    fn return_slot(&self, start: WorkerStart) {
+        self.spares.lock().push(start);
+    }
+
+    /// Which worker is polling task `id` right now, if a worker is.
+    #[allow(dead_code)] // used by the task dump
+    pub(crate) fn running_worker(&self, id: task::Id) -> Option<usize> {
+        self.remotes
+            .iter()
+            .find(|r| r.watch.running_task() == Some(id))
+            .map(|r| r.logical.load(Relaxed))
+    }
+
+    /// The monitor counters: (blocking detected, hand-offs, driver rescues).
+    pub(crate) fn diagnostic_counts(&self) -> (u64, u64, u64) {
+        let c = &self.counters;
+        (
+            c.blocking_detected.load(Relaxed),
+            c.handoffs.load(Relaxed),
+            c.driver_rescues.load(Relaxed),
+        )
+    }
+
+    /// Threads started after the runtime (the monitor, replacement workers), to be joined at
+    /// shutdown. Takes the monitor first: once it is gone no replacement can start.
+    pub(crate) fn take_extra_threads(&self) -> Vec<thread::JoinHandle<()>> {
+        let mut threads: Vec<_> = self.monitor_thread.lock().take().into_iter().collect();
+        threads.append(&mut self.extra_threads.lock());
+        threads
     }
 
     /// The last searcher's re-check before it parks (see `idle.rs`).
@@ -260,6 +441,7 @@ impl Shared {
             remote.unparker.unpark();
         }
         self.driver_unpark.unpark();
+        self.monitor.wake();
     }
 
     /// After the workers are gone (or given up on): drop every task's future, here, on the
@@ -290,6 +472,10 @@ pub(crate) fn start_workers(
     starts: Vec<WorkerStart>,
 ) -> std::io::Result<Vec<crate::loom_sync::thread::JoinHandle<()>>> {
     let mut threads = Vec::with_capacity(starts.len());
+    match monitor::start(shared) {
+        Ok(monitor) => *shared.monitor_thread.lock() = monitor,
+        Err(e) => return Err(e),
+    }
     for start in starts {
         let shared2 = shared.clone();
         let builder = shared.config.threads.builder("worker", start.index);
@@ -297,7 +483,7 @@ pub(crate) fn start_workers(
             Ok(t) => threads.push(t),
             Err(e) => {
                 shared.shutdown();
-                for t in threads {
+                for t in threads.into_iter().chain(shared.take_extra_threads()) {
                     let _ = t.join();
                 }
                 return Err(e);

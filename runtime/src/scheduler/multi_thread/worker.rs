@@ -10,12 +10,22 @@
 //! 4. a batch from the injector;
 //! 5. as a *searcher* (at most half the workers at once): half of another worker's queue;
 //! 6. park (see `idle.rs` for why no wake-up is lost).
+//!
+//! Around each poll the worker tells the blocking monitor which task it is in (`watch.rs`).
+//! If the monitor hands it off while it is stuck, its wakes go to the injector from then on,
+//! and when the poll returns it moves whatever it still holds to the injector, gives its slot
+//! back and lets its thread end: a replacement already runs in its place.
 
 use std::cell::Cell;
 use std::ptr::NonNull;
 
-use super::{Shared, Task, WorkerStart};
-use crate::loom_sync::Arc;
+use super::lifo::LifoSlot;
+use super::watch::PollWatch;
+use super::{Shared, Task, WorkerStart, monitor};
+use crate::loom_sync::{
+    Arc,
+    Ordering::{Relaxed, SeqCst},
+};
 use crate::runtime::context;
 use crate::scheduler::metrics::{WorkerMetrics, bump};
 use crate::scheduler::park::Parker;
@@ -30,10 +40,16 @@ const MAX_LIFO_POLLS_PER_TICK: u32 = 3;
 /// the scheduler context pointer.
 pub(crate) struct WorkerLocal {
     shared: Arc<Shared>,
+    /// This thread's slot in `shared.remotes`.
     index: usize,
+    /// The worker index it reports and counts metrics as.
+    logical: usize,
     local: Local<Task>,
-    lifo: Cell<Option<Task>>,
     lifo_polls: Cell<u32>,
+    /// Sequence number of this worker's next poll (see `watch.rs`).
+    poll_seq: Cell<u64>,
+    /// Handed off by the monitor: leave the run loop and let the thread end.
+    retired: Cell<bool>,
     tick: Cell<u32>,
     is_searching: Cell<bool>,
     parker: Parker,
@@ -45,11 +61,13 @@ pub(super) fn run(shared: Arc<Shared>, start: WorkerStart) {
     let _entered = context::enter_runtime();
     let _handle = context::set_handle(Handle::MultiThread(shared.clone()));
     let worker = WorkerLocal {
+        poll_seq: Cell::new(shared.remotes[start.index].watch.next_seq()),
         shared,
         index: start.index,
+        logical: start.logical,
         local: start.local,
-        lifo: Cell::new(None),
         lifo_polls: Cell::new(0),
+        retired: Cell::new(false),
         tick: Cell::new(0),
         is_searching: Cell::new(false),
         parker: start.parker,
@@ -59,8 +77,34 @@ pub(super) fn run(shared: Arc<Shared>, start: WorkerStart) {
         let _sched = context::set_scheduler(SchedulerContext::MultiWorker(NonNull::from(&worker)));
         worker.run_loop();
     }
+    if worker.retired.get() {
+        // Handed off: what this thread still holds goes where the other workers find it.
+        let shared = &*worker.shared;
+        if let Some(task) = worker.lifo().take() {
+            shared.push_inject(task);
+        }
+        while let Some(task) = worker.local.pop() {
+            shared.push_inject(task);
+        }
+        shared.notify_parked();
+        let WorkerLocal {
+            shared,
+            index,
+            logical,
+            local,
+            parker,
+            ..
+        } = worker;
+        shared.return_slot(WorkerStart {
+            index,
+            logical,
+            local,
+            parker,
+        });
+        return;
+    }
     // Shutdown: let go of the queued references; the owned list drops the futures.
-    drop(worker.lifo.take());
+    drop(worker.lifo().take());
     while let Some(task) = worker.local.pop() {
         drop(task);
     }
@@ -72,12 +116,22 @@ impl WorkerLocal {
     }
 
     fn metrics(&self) -> &WorkerMetrics {
-        &self.shared.metrics[self.index]
+        &self.shared.metrics[self.logical]
+    }
+
+    #[inline]
+    fn lifo(&self) -> &LifoSlot {
+        &self.shared.remotes[self.index].lifo
+    }
+
+    #[inline]
+    fn watch(&self) -> &PollWatch {
+        &self.shared.remotes[self.index].watch
     }
 
     fn run_loop(&self) {
         let config = &self.shared.config;
-        while !self.shared.is_shutdown() {
+        while !self.shared.is_shutdown() && !self.retired.get() {
             let tick = self.tick.get().wrapping_add(1);
             self.tick.set(tick);
             if tick % config.event_interval == 0 {
@@ -98,6 +152,7 @@ impl WorkerLocal {
     /// Lets the driver deliver events even when this worker never runs out of work.
     fn maintenance(&self) {
         if let Some(mut driver) = self.shared.driver.try_lock() {
+            self.shared.driver_polls.fetch_add(1, Relaxed);
             driver.park(Some(std::time::Duration::ZERO));
         }
     }
@@ -109,7 +164,7 @@ impl WorkerLocal {
                 return Some(task);
             }
         }
-        if let Some(task) = self.lifo.take() {
+        if let Some(task) = self.lifo().take() {
             if self.lifo_polls.get() < MAX_LIFO_POLLS_PER_TICK {
                 self.lifo_polls.set(self.lifo_polls.get() + 1);
                 bump(&self.metrics().lifo_hits, 1);
@@ -165,20 +220,66 @@ impl WorkerLocal {
             self.shared.notify_parked();
         }
         bump(&self.metrics().polls, 1);
+        let header = task.header();
+        let (id, location) = (header.id, header.location);
+        let seq = self.poll_seq.get();
+        self.watch().begin(seq, id, location);
         let ((), budget_spent) = task::with_budget(|| task.run());
+        let end = self.watch().end(seq);
+        self.poll_seq.set(seq + watch_seq_step());
         if budget_spent {
             bump(&self.metrics().budget_yields, 1);
+        }
+        if !end.is_plain() {
+            self.after_blocking_poll(end, id, location);
+        }
+    }
+
+    /// The monitor flagged the poll that just returned.
+    #[cold]
+    fn after_blocking_poll(
+        &self,
+        end: super::watch::PollEnd,
+        id: task::Id,
+        location: &'static std::panic::Location<'static>,
+    ) {
+        if end.was_reported() {
+            monitor::report_finished(
+                &self.shared,
+                self.watch(),
+                self.logical,
+                id,
+                location,
+                end.was_handed_off(),
+            );
+        }
+        if end.was_handed_off() {
+            self.retired.set(true);
         }
     }
 
     /// A task woken or spawned on this worker.
     pub(super) fn schedule_local(&self, task: Task, is_yield: bool) {
         bump(&self.metrics().local_schedules, 1);
+        if self.watch().is_handed_off(Relaxed) {
+            // Stuck in a poll that the monitor gave up on: the replacement and the other
+            // workers run what this poll wakes.
+            self.shared.schedule_remote(task);
+            return;
+        }
         let pushed_to_queue = if is_yield || !self.shared.config.lifo_enabled {
             self.push_back_or_overflow(task);
             true
         } else {
-            match self.lifo.replace(Some(task)) {
+            let displaced = self.lifo().put(task);
+            // Pairs with the monitor's hand-off (see `LifoSlot::put`): if it flagged us after
+            // all, it may have emptied the slot before our put; take the task back out.
+            if self.watch().is_handed_off(SeqCst) {
+                if let Some(task) = self.lifo().take() {
+                    self.shared.schedule_remote(task);
+                }
+            }
+            match displaced {
                 Some(prev) => {
                     self.push_back_or_overflow(prev);
                     true
@@ -199,11 +300,7 @@ impl WorkerLocal {
     }
 
     fn has_local_work(&self) -> bool {
-        // Take and put back: `Cell<Option<Task>>` has no peek.
-        let lifo = self.lifo.take();
-        let has = lifo.is_some();
-        self.lifo.set(lifo);
-        has || !self.local.is_empty()
+        self.lifo().is_occupied() || !self.local.is_empty()
     }
 
     fn park(&self) {
@@ -215,7 +312,10 @@ impl WorkerLocal {
         bump(&self.metrics().parks, 1);
         loop {
             match shared.driver.try_lock() {
-                Some(mut driver) => self.parker.park(Some(&mut driver), None),
+                Some(mut driver) => {
+                    shared.driver_polls.fetch_add(1, Relaxed);
+                    self.parker.park(Some(&mut driver), None)
+                }
                 None => self.parker.park(None, None),
             }
             if shared.is_shutdown() {
@@ -224,7 +324,9 @@ impl WorkerLocal {
             if self.has_local_work() {
                 // The driver fired wakers on this thread. If a notifier already took us off
                 // the sleeper list it also counted us as a searcher.
-                if !shared.idle.unpark_worker_by_id(self.index) {
+                if shared.idle.unpark_worker_by_id(self.index) {
+                    shared.monitor.poke();
+                } else {
                     self.is_searching.set(true);
                 }
                 return;
@@ -247,4 +349,10 @@ impl WorkerLocal {
         self.rng.set(x);
         x
     }
+}
+
+/// The watch's per-poll sequence step.
+#[inline(always)]
+fn watch_seq_step() -> u64 {
+    super::watch::SEQ_ONE
 }

@@ -1,0 +1,120 @@
+//! A worker's LIFO slot: the task it woke last, run next.
+//!
+//! The owning worker puts and takes; the blocking monitor may take the task out when it hands
+//! a blocked worker's queues to a replacement (the worker is stuck inside a poll and cannot
+//! give it away itself). So the slot is one atomic word holding a task pointer, and every
+//! access that moves a task is a swap: each task leaves the slot exactly once, by whoever's
+//! swap returned it. The owner's take first checks with a plain load, so an empty slot costs
+//! no read-modify-write.
+
+use std::marker::PhantomData;
+use std::ptr::NonNull;
+
+use super::Task;
+use crate::loom_sync::{
+    AtomicUsize,
+    Ordering::{AcqRel, Relaxed, SeqCst},
+};
+use crate::task::Notified;
+use crate::task::raw::{Header, RawTask};
+
+#[derive(Debug)]
+pub(crate) struct LifoSlot<T: SlotItem = Task> {
+    /// An item turned into a non-zero word (for a task, its header address); 0 when empty.
+    task: AtomicUsize,
+    _item: PhantomData<T>,
+}
+
+impl<T: SlotItem> Default for LifoSlot<T> {
+    fn default() -> Self {
+        LifoSlot {
+            task: AtomicUsize::new(0),
+            _item: PhantomData,
+        }
+    }
+}
+
+/// What a `LifoSlot` holds: an owned reference that can travel as one non-zero word. Tasks in
+/// the runtime; boxed values in the loom model (`loom-tests/tests/blocking_watch.rs`).
+pub(crate) trait SlotItem: Sized {
+    fn into_word(self) -> usize;
+    /// # Safety
+    ///
+    /// `word` came from `into_word` and was taken out of the slot by a swap, so the caller
+    /// owns it.
+    unsafe fn from_word(word: usize) -> Self;
+}
+
+impl SlotItem for Task {
+    fn into_word(self) -> usize {
+        self.into_raw().header_ptr().as_ptr() as usize
+    }
+
+    unsafe fn from_word(word: usize) -> Task {
+        // SAFETY: per the contract, a non-zero word is the header pointer of a live task whose
+        // `Notified` reference we now own.
+        let ptr = unsafe { NonNull::new_unchecked(word as *mut Header) };
+        Notified::from_raw(RawTask::from_raw(ptr))
+    }
+}
+
+impl<T> SlotItem for Box<T> {
+    fn into_word(self) -> usize {
+        Box::into_raw(self) as usize
+    }
+
+    unsafe fn from_word(word: usize) -> Box<T> {
+        // SAFETY: per the contract, the word is a pointer from `Box::into_raw` we now own.
+        unsafe { Box::from_raw(word as *mut T) }
+    }
+}
+
+fn to_word<T: SlotItem>(item: T) -> usize {
+    item.into_word()
+}
+
+/// # Safety
+///
+/// As `SlotItem::from_word`.
+unsafe fn from_word<T: SlotItem>(word: usize) -> T {
+    // SAFETY: forwarded contract.
+    unsafe { T::from_word(word) }
+}
+
+impl<T: SlotItem> LifoSlot<T> {
+    /// Puts `task` in the slot and returns the one it displaced.
+    #[inline]
+    pub(crate) fn put(&self, task: T) -> Option<T> {
+        // SeqCst: beyond releasing the task to whoever swaps it out, this swap and the
+        // worker's following load of its HANDED_OFF flag pair with the monitor's flag CAS and
+        // its `take_for_handoff` (Dekker): either the monitor takes this task, or the worker
+        // sees the flag and takes it back to the injector itself. (On x86 a SeqCst swap costs
+        // what an AcqRel one does.)
+        let prev = self.task.swap(to_word(task), SeqCst);
+        // SAFETY: the swap took `prev` out of the slot.
+        (prev != 0).then(|| unsafe { from_word(prev) })
+    }
+
+    /// Takes the task out, if any.
+    #[inline]
+    pub(crate) fn take(&self) -> Option<T> {
+        if self.task.load(Relaxed) == 0 {
+            return None;
+        }
+        let word = self.task.swap(0, AcqRel);
+        // SAFETY: the swap took `word` out of the slot.
+        (word != 0).then(|| unsafe { from_word(word) })
+    }
+
+    /// The monitor's take, when it hands a blocked worker off (see `put`).
+    pub(crate) fn take_for_handoff(&self) -> Option<T> {
+        let word = self.task.swap(0, SeqCst);
+        // SAFETY: the swap took `word` out of the slot.
+        (word != 0).then(|| unsafe { from_word(word) })
+    }
+
+    /// Whether a task sits in the slot (a hint).
+    pub(crate) fn is_occupied(&self) -> bool {
+        self.task.load(Relaxed) != 0
+    }
+}
