@@ -316,3 +316,41 @@ fn blocking_on_the_block_on_thread_is_reported() {
     assert!(reports.iter().any(|r| !r.finished), "{reports:?}");
     assert!(reports.iter().any(|r| r.finished), "{reports:?}");
 }
+
+/// With one worker, only the hand-off can run anything while that worker blocks: its queued
+/// tasks complete before the blocker wakes with hand-off on, and after it without.
+#[test]
+fn single_worker_handoff_keeps_tasks_running() {
+    for handoff in [true, false] {
+        let rt = Builder::new_multi_thread()
+            .worker_threads(1)
+            .blocking_threshold(Duration::from_millis(50))
+            .blocking_handoff(handoff)
+            .on_blocking(|_| {})
+            .build()
+            .unwrap();
+        let blocker_done = Arc::new(AtomicBool::new(false));
+        let finished_before = Arc::new(AtomicUsize::new(0));
+        let (tx, rx) = mpsc::channel();
+        let (done, before) = (blocker_done.clone(), finished_before.clone());
+        rt.spawn(async move {
+            for _ in 0..10 {
+                let (done, before, tx) = (done.clone(), before.clone(), tx.clone());
+                conductor::spawn(async move {
+                    if !done.load(SeqCst) {
+                        before.fetch_add(1, SeqCst);
+                    }
+                    tx.send(()).unwrap();
+                });
+            }
+            std::thread::sleep(Duration::from_millis(400));
+            done.store(true, SeqCst);
+        });
+        for _ in 0..10 {
+            rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        }
+        let expected = if handoff { 10 } else { 0 };
+        assert_eq!(finished_before.load(SeqCst), expected, "handoff = {handoff}");
+        assert_eq!(rt.metrics().handoff_count(), u64::from(handoff));
+    }
+}
