@@ -90,9 +90,15 @@ impl Executor for Conductor {
     const NAME: &'static str = "conductor";
     type Runtime = conductor::runtime::Runtime;
 
+    /// `CONDUCTOR_BENCH_DETECTION=off` builds it without the blocking monitor, to measure
+    /// what detection costs (see `docs/benchmarks.md`).
     fn runtime() -> Self::Runtime {
-        conductor::runtime::Builder::new_multi_thread()
-            .worker_threads(WORKERS)
+        let mut builder = conductor::runtime::Builder::new_multi_thread();
+        builder.worker_threads(WORKERS);
+        if std::env::var("CONDUCTOR_BENCH_DETECTION").as_deref() == Ok("off") {
+            builder.disable_blocking_detection();
+        }
+        builder
             .build()
             .expect("failed to build the conductor runtime")
     }
