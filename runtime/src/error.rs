@@ -31,3 +31,16 @@ pub(crate) const ZERO_MAX_BLOCKING_THREADS: &str =
 /// `Builder::global_queue_interval(0)` / `event_interval(0)`.
 pub(crate) const ZERO_INTERVAL: &str =
     "global_queue_interval and event_interval must be greater than 0";
+
+/// `LocalKey::with`/`get` outside any `scope` of that key.
+pub(crate) const TASK_LOCAL_NOT_SET: &str = "task-local value not set: `LocalKey::with` and \
+     `LocalKey::get` work only inside a `scope` (or `sync_scope`) of that key; use \
+     `try_with` to test for it";
+
+/// A scope of a key entered from inside `with` of that same key.
+pub(crate) const TASK_LOCAL_BORROWED: &str = "cannot enter a task-local scope while that \
+     task-local's value is borrowed (by `LocalKey::with` of the same key)";
+
+/// A task-local scope entered while the thread's locals are being destroyed.
+pub(crate) const TASK_LOCAL_THREAD_GONE: &str =
+    "cannot enter a task-local scope: this thread's thread-locals are being destroyed";

@@ -32,6 +32,7 @@ mod join_set;
 pub(crate) mod list;
 pub(crate) mod raw;
 mod state;
+mod task_local;
 mod waker;
 mod yield_now;
 
@@ -45,6 +46,7 @@ pub use self::error::JoinError;
 pub use self::id::Id;
 pub use self::join::{AbortHandle, JoinHandle};
 pub use self::join_set::JoinSet;
+pub use self::task_local::{AccessError, LocalKey, TaskLocalFuture};
 pub use self::yield_now::yield_now;
 
 use self::raw::RawTask;
