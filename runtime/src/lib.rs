@@ -44,6 +44,8 @@ mod scheduler;
 pub use conductor_sync as sync;
 pub mod task;
 pub mod time;
+#[cfg(feature = "tracing")]
+mod trace;
 
 /// Async I/O: the `futures-io` traits the socket types implement, the extension traits that
 /// give them `read`, `write_all` and friends, and [`PollEvented`](io::PollEvented) to register

@@ -98,6 +98,8 @@ impl<S: Schedule> Notified<S> {
     pub(crate) fn run(self) {
         let raw = self.raw;
         std::mem::forget(self);
+        #[cfg(feature = "tracing")]
+        let _span = crate::trace::poll_span(raw.header()).entered();
         raw.poll();
     }
 
@@ -130,7 +132,10 @@ where
     S: Schedule,
 {
     let refs = if owned { 3 } else { 2 };
-    let raw = RawTask::new(future, scheduler, Id::next(), location, refs);
+    let id = Id::next();
+    #[cfg(feature = "tracing")]
+    crate::trace::spawned(id, location, std::mem::size_of::<F>());
+    let raw = RawTask::new(future, scheduler, id, location, refs);
     (raw, Notified::from_raw(raw), JoinHandle::new(raw))
 }
 

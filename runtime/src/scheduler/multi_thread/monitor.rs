@@ -301,6 +301,8 @@ impl Monitor {
     }
 
     fn report(&mut self, report: &BlockingReport, now: Instant) {
+        #[cfg(feature = "tracing")]
+        crate::trace::blocking(report);
         match &self.shared.config.blocking_detection.on_blocking {
             Some(hook) => call_hook(hook.as_ref(), report),
             None => {
@@ -356,9 +358,10 @@ pub(crate) fn report_finished(
     location: &'static Location<'static>,
     handed_off: bool,
 ) {
-    let Some(hook) = &shared.config.blocking_detection.on_blocking else {
+    let hook = &shared.config.blocking_detection.on_blocking;
+    if hook.is_none() && !cfg!(feature = "tracing") {
         return;
-    };
+    }
     let since = Duration::from_nanos(watch.stuck_since_nanos.load(Relaxed));
     let duration = shared.epoch.elapsed().saturating_sub(since);
     let report = BlockingReport {
@@ -369,5 +372,9 @@ pub(crate) fn report_finished(
         finished: true,
         handed_off,
     };
-    call_hook(hook.as_ref(), &report);
+    #[cfg(feature = "tracing")]
+    crate::trace::blocking(&report);
+    if let Some(hook) = hook {
+        call_hook(hook.as_ref(), &report);
+    }
 }
