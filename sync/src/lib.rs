@@ -10,3 +10,25 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod loom_facade;
+mod wait_list;
+mod wake_list;
+
+mod barrier;
+mod batch_semaphore;
+mod block_on;
+mod error;
+mod mutex;
+mod notify;
+mod once_cell;
+mod rwlock;
+mod semaphore;
+
+pub use barrier::{Barrier, BarrierWaitResult};
+pub use error::{AcquireError, SetError, TryAcquireError, TryLockError};
+pub use mutex::{MappedMutexGuard, Mutex, MutexGuard, OwnedMutexGuard};
+pub use notify::{Notified, Notify};
+pub use once_cell::OnceCell;
+pub use rwlock::{
+    OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
+};
+pub use semaphore::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};

@@ -10,12 +10,16 @@ mod imp {
     pub(crate) use parking_lot::{Mutex, MutexGuard};
     pub(crate) use std::sync::Arc;
     pub(crate) use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering};
+    pub(crate) use std::sync::OnceLock;
 }
 
 #[cfg(conductor_loom)]
 mod imp {
     pub(crate) use loom::sync::Arc;
     pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering};
+    // loom has no OnceLock; `OnceCell` keeps std's (its protocol is the semaphore's, which
+    // the models do cover).
+    pub(crate) use std::sync::OnceLock;
 
     /// loom's mutex behind `parking_lot`'s API (no poisoning).
     #[derive(Debug, Default)]
