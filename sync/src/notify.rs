@@ -183,7 +183,7 @@ impl Notify {
     ///
     /// ```
     /// use std::task::{Context, Poll, Waker};
-    /// let notify = conductor_sync::Notify::new();
+    /// use std::task::{Context, Waker};
     /// notify.notify_waiters();
     /// let mut later = Box::pin(notify.notified());
     /// let mut cx = Context::from_waker(Waker::noop());

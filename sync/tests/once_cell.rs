@@ -43,7 +43,7 @@ fn initializes_once_under_concurrency() {
 fn cancelled_initializer_lets_the_next_waiter_initialize() {
     let cell = OnceCell::new();
     let (wakes, waker) = CountingWaker::new();
-    let mut first = Box::pin(cell.get_or_init(|| std::future::pending::<u32>()));
+    let mut first = Box::pin(cell.get_or_init(std::future::pending::<u32>));
     assert!(poll(first.as_mut(), &waker).is_pending());
     let mut second = pin!(cell.get_or_init(|| async { 2 }));
     assert!(poll(second.as_mut(), &waker).is_pending(), "waits for the first");
