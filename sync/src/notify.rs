@@ -182,8 +182,8 @@ impl Notify {
     /// later waits for the next notification.
     ///
     /// ```
-    /// use std::task::{Context, Poll, Waker};
     /// use std::task::{Context, Waker};
+    /// let notify = conductor_sync::Notify::new();
     /// notify.notify_waiters();
     /// let mut later = Box::pin(notify.notified());
     /// let mut cx = Context::from_waker(Waker::noop());
