@@ -1,0 +1,86 @@
+//! Issue 9: the semaphore's wait-list protocol (`sync/src/batch_semaphore.rs`): the permit
+//! word's fast paths vs the `WAITERS` flag set under the wait-list mutex, and a waiting acquire
+//! cancelled while a release hands it permits. Mutex and RwLock are this semaphore.
+#![cfg(conductor_loom)]
+
+use std::task::Poll;
+
+use conductor_sync::Semaphore;
+use loom_tests::{Arc, CountingWaker, block_on, model, poll_once, thread};
+
+/// Guards: a queued acquire dropped (cancelled) while another thread releases a permit. The
+/// release either finds WAITERS set and assigns the permit to the queued waiter (whose drop
+/// then passes it on), or runs after the drop cleared WAITERS and makes it available. Either
+/// way exactly one permit is available at the end: none lost, none duplicated.
+#[test]
+fn acquire_cancelled_vs_release() {
+    model(|| {
+        let sem = Arc::new(Semaphore::new(0));
+        let (_wakes, waker) = CountingWaker::new();
+        let mut acquire = Box::pin(sem.acquire());
+        assert!(poll_once(&mut acquire, &waker).is_pending());
+
+        let releaser = {
+            let sem = sem.clone();
+            thread::spawn(move || sem.add_permits(1))
+        };
+        drop(acquire);
+        releaser.join().unwrap();
+
+        assert_eq!(sem.available_permits(), 1);
+        assert!(sem.try_acquire().is_ok(), "no stale WAITERS flag blocks the fast path");
+    });
+}
+
+/// Guards: an acquire on an empty semaphore (fast-path CAS fails, then under the lock it sets
+/// WAITERS and queues) vs a release on another thread (fast-path CAS that fails if WAITERS
+/// appeared). The acquirer ends up with the permit and is woken if it queued: a lost wake
+/// would leave `block_on` asleep, which loom reports as a deadlock.
+#[test]
+fn acquire_vs_release_no_lost_wake() {
+    model(|| {
+        let sem = Arc::new(Semaphore::new(0));
+        let releaser = {
+            let sem = sem.clone();
+            thread::spawn(move || sem.add_permits(1))
+        };
+        let permit = block_on(sem.acquire()).unwrap();
+        releaser.join().unwrap();
+        assert_eq!(sem.available_permits(), 0);
+        drop(permit);
+        assert_eq!(sem.available_permits(), 1);
+    });
+}
+
+/// Guards: two waiters queued; the head is cancelled while a release runs. The permit reaches
+/// the second waiter (directly, or passed on by the head's drop), which is woken: it then
+/// completes, and the permit count is exact afterwards.
+#[test]
+fn head_cancelled_vs_release_passes_permit_to_next() {
+    model(|| {
+        let sem = Arc::new(Semaphore::new(0));
+        let (_w1, w1) = CountingWaker::new();
+        let mut head = Box::pin(sem.acquire());
+        assert!(poll_once(&mut head, &w1).is_pending());
+
+        let second = {
+            let sem = sem.clone();
+            thread::spawn(move || {
+                let permit = block_on(sem.acquire()).unwrap();
+                permit.forget();
+            })
+        };
+        let releaser = {
+            let sem = sem.clone();
+            thread::spawn(move || sem.add_permits(1))
+        };
+        releaser.join().unwrap();
+        // The head may have been granted the permit by now; dropping it must pass it on.
+        if let Poll::Ready(p) = poll_once(&mut head, &w1) {
+            drop(p.unwrap());
+        }
+        drop(head);
+        second.join().unwrap();
+        assert_eq!(sem.available_permits(), 0, "the one permit was forgotten by `second`");
+    });
+}
