@@ -84,3 +84,20 @@ fn head_cancelled_vs_release_passes_permit_to_next() {
         assert_eq!(sem.available_permits(), 0, "the one permit was forgotten by `second`");
     });
 }
+
+/// Guards: `close` (sets CLOSED, then empties the wait-list under the mutex) vs an acquirer
+/// that may be between its CLOSED check and queueing. The acquirer either sees CLOSED or is
+/// queued before `close` takes the mutex and is failed and woken by it: never left waiting.
+#[test]
+fn close_vs_acquire_never_strands_a_waiter() {
+    model(|| {
+        let sem = Arc::new(Semaphore::new(0));
+        let acquirer = {
+            let sem = sem.clone();
+            thread::spawn(move || block_on(sem.acquire_many(2)).is_err())
+        };
+        sem.close();
+        assert!(acquirer.join().unwrap(), "the acquire failed with AcquireError");
+        assert_eq!(sem.available_permits(), 0);
+    });
+}
