@@ -28,7 +28,10 @@ fn acquire_cancelled_vs_release() {
         releaser.join().unwrap();
 
         assert_eq!(sem.available_permits(), 1);
-        assert!(sem.try_acquire().is_ok(), "no stale WAITERS flag blocks the fast path");
+        assert!(
+            sem.try_acquire().is_ok(),
+            "no stale WAITERS flag blocks the fast path"
+        );
     });
 }
 
@@ -81,7 +84,11 @@ fn head_cancelled_vs_release_passes_permit_to_next() {
         }
         drop(head);
         second.join().unwrap();
-        assert_eq!(sem.available_permits(), 0, "the one permit was forgotten by `second`");
+        assert_eq!(
+            sem.available_permits(),
+            0,
+            "the one permit was forgotten by `second`"
+        );
     });
 }
 
@@ -97,7 +104,10 @@ fn close_vs_acquire_never_strands_a_waiter() {
             thread::spawn(move || block_on(sem.acquire_many(2)).is_err())
         };
         sem.close();
-        assert!(acquirer.join().unwrap(), "the acquire failed with AcquireError");
+        assert!(
+            acquirer.join().unwrap(),
+            "the acquire failed with AcquireError"
+        );
         assert_eq!(sem.available_permits(), 0);
     });
 }

@@ -227,7 +227,9 @@ impl BatchSemaphore {
                 ((cur & CLOSED) | WAITERS, false)
             };
             // Acquire: we may take permits released with Release (see try_acquire).
-            match self.state.compare_exchange_weak(cur, new, Ordering::Acquire, Ordering::Acquire)
+            match self
+                .state
+                .compare_exchange_weak(cur, new, Ordering::Acquire, Ordering::Acquire)
             {
                 Ok(_) if got_all => return Ok(None),
                 Ok(_) => {
@@ -282,7 +284,11 @@ impl Future for Acquire<'_> {
         let mut list = this.sem.waiters.lock();
         if list.is_linked(key) {
             let waiter = list.get_mut(key);
-            if !waiter.waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+            if !waiter
+                .waker
+                .as_ref()
+                .is_some_and(|w| w.will_wake(cx.waker()))
+            {
                 waiter.waker = Some(cx.waker().clone());
             }
             return Poll::Pending;

@@ -273,7 +273,9 @@ impl<T: Clone> Clone for OnceCell<T> {
 
 impl<T: fmt::Debug> fmt::Debug for OnceCell<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OnceCell").field("value", &self.get()).finish()
+        f.debug_struct("OnceCell")
+            .field("value", &self.get())
+            .finish()
     }
 }
 

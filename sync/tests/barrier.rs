@@ -48,15 +48,22 @@ fn waiters_block_until_the_last_arrives() {
     let mut b = pin!(barrier.wait());
     assert!(poll(a.as_mut(), &waker).is_pending());
     assert!(poll(b.as_mut(), &waker).is_pending());
-    assert!(poll(a.as_mut(), &waker).is_pending(), "a re-poll does not arrive twice");
+    assert!(
+        poll(a.as_mut(), &waker).is_pending(),
+        "a re-poll does not arrive twice"
+    );
     let mut c = pin!(barrier.wait());
     let std::task::Poll::Ready(rc) = poll(c.as_mut(), &waker) else {
         panic!("the last arrival passes at once")
     };
     assert!(rc.is_leader());
     assert_eq!(wakes.wakes(), 2);
-    let std::task::Poll::Ready(ra) = poll(a.as_mut(), &waker) else { panic!() };
-    let std::task::Poll::Ready(rb) = poll(b.as_mut(), &waker) else { panic!() };
+    let std::task::Poll::Ready(ra) = poll(a.as_mut(), &waker) else {
+        panic!()
+    };
+    let std::task::Poll::Ready(rb) = poll(b.as_mut(), &waker) else {
+        panic!()
+    };
     assert!(!ra.is_leader() && !rb.is_leader());
 }
 

@@ -75,7 +75,10 @@ fn unlock_hands_off_in_fifo_order_and_try_lock_does_not_barge() {
     assert!(poll(second.as_mut(), &waker).is_pending());
     drop(g);
     assert_eq!(wakes.wakes(), 1, "only the first waiter is woken");
-    assert!(m.try_lock().is_err(), "the lock was handed to the first waiter");
+    assert!(
+        m.try_lock().is_err(),
+        "the lock was handed to the first waiter"
+    );
     assert!(poll(second.as_mut(), &waker).is_pending());
     let std::task::Poll::Ready(mut g1) = poll(first.as_mut(), &waker) else {
         panic!("first waiter not granted")

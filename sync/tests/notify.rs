@@ -18,8 +18,14 @@ fn notify_one_stores_exactly_one_permit() {
     notify.notify_one();
     let mut a = pin!(notify.notified());
     let mut b = pin!(notify.notified());
-    assert!(poll(a.as_mut(), &waker).is_ready(), "the permit is consumed");
-    assert!(poll(b.as_mut(), &waker).is_pending(), "only one permit was stored");
+    assert!(
+        poll(a.as_mut(), &waker).is_ready(),
+        "the permit is consumed"
+    );
+    assert!(
+        poll(b.as_mut(), &waker).is_pending(),
+        "only one permit was stored"
+    );
 }
 
 #[test]
@@ -52,7 +58,10 @@ fn notify_waiters_reaches_earlier_futures_only_and_stores_nothing() {
     let mut later = pin!(notify.notified());
     assert!(poll(polled.as_mut(), &waker).is_ready());
     assert!(poll(unpolled.as_mut(), &waker).is_ready());
-    assert!(poll(later.as_mut(), &waker).is_pending(), "created after: not notified");
+    assert!(
+        poll(later.as_mut(), &waker).is_pending(),
+        "created after: not notified"
+    );
     notify.notify_one();
     assert!(poll(later.as_mut(), &waker).is_ready());
 }

@@ -34,7 +34,10 @@ fn initializes_once_under_concurrency() {
             seen.push(h.await.unwrap());
         }
         assert_eq!(runs.load(SeqCst), 1, "the initializer ran once");
-        assert!(seen.iter().all(|&v| v == seen[0]), "everyone saw the same value");
+        assert!(
+            seen.iter().all(|&v| v == seen[0]),
+            "everyone saw the same value"
+        );
         assert_eq!(cell.get(), Some(&seen[0]));
     });
 }
@@ -46,7 +49,10 @@ fn cancelled_initializer_lets_the_next_waiter_initialize() {
     let mut first = Box::pin(cell.get_or_init(std::future::pending::<u32>));
     assert!(poll(first.as_mut(), &waker).is_pending());
     let mut second = pin!(cell.get_or_init(|| async { 2 }));
-    assert!(poll(second.as_mut(), &waker).is_pending(), "waits for the first");
+    assert!(
+        poll(second.as_mut(), &waker).is_pending(),
+        "waits for the first"
+    );
     assert!(matches!(cell.set(9), Err(SetError::Initializing(9))));
     drop(first);
     assert_eq!(wakes.wakes(), 1, "the waiter is woken to take over");
@@ -81,10 +87,19 @@ fn cancelled_initializer_on_a_runtime_then_init_once() {
 fn failed_try_init_leaves_the_cell_empty() {
     futures::executor::block_on(async {
         let cell = OnceCell::new();
-        assert_eq!(cell.get_or_try_init(|| async { Err::<u8, _>("no") }).await, Err("no"));
+        assert_eq!(
+            cell.get_or_try_init(|| async { Err::<u8, _>("no") }).await,
+            Err("no")
+        );
         assert!(!cell.initialized());
-        assert_eq!(cell.get_or_try_init(|| async { Ok::<_, &str>(3) }).await, Ok(&3));
-        assert_eq!(cell.get_or_try_init(|| async { Ok::<_, &str>(4) }).await, Ok(&3));
+        assert_eq!(
+            cell.get_or_try_init(|| async { Ok::<_, &str>(3) }).await,
+            Ok(&3)
+        );
+        assert_eq!(
+            cell.get_or_try_init(|| async { Ok::<_, &str>(4) }).await,
+            Ok(&3)
+        );
     });
 }
 
@@ -101,7 +116,10 @@ fn set_get_take_into_inner() {
     assert_eq!(cell.clone().into_inner(), Some(5));
     assert_eq!(format!("{cell:?}"), "OnceCell { value: Some(5) }");
     static GLOBAL: OnceCell<u8> = OnceCell::const_new();
-    assert_eq!(*futures::executor::block_on(GLOBAL.get_or_init(|| async { 8 })), 8);
+    assert_eq!(
+        *futures::executor::block_on(GLOBAL.get_or_init(|| async { 8 })),
+        8
+    );
 }
 
 #[test]

@@ -29,7 +29,10 @@ fn readers_share_and_a_writer_excludes() {
                         inside.fetch_add(1000, SeqCst);
                     } else {
                         let r = lock.read().await;
-                        assert!(inside.fetch_add(1, SeqCst) >= 0, "reader inside with a writer");
+                        assert!(
+                            inside.fetch_add(1, SeqCst) >= 0,
+                            "reader inside with a writer"
+                        );
                         let _ = *r;
                         conductor::task::yield_now().await;
                         inside.fetch_sub(1, SeqCst);
@@ -62,7 +65,10 @@ fn two_read_guards_coexist_and_a_queued_writer_blocks_new_readers() {
     let mut r3 = pin!(lock.read());
     assert!(poll(r3.as_mut(), &waker).is_pending());
     drop(r1);
-    assert!(poll(w.as_mut(), &waker).is_pending(), "one reader still inside");
+    assert!(
+        poll(w.as_mut(), &waker).is_pending(),
+        "one reader still inside"
+    );
     drop(r2);
     assert_eq!(wakes.wakes(), 1);
     let std::task::Poll::Ready(mut wg) = poll(w.as_mut(), &waker) else {
@@ -99,7 +105,9 @@ fn max_readers_limits_and_owned_guards() {
     let a = lock.clone().try_read_owned().unwrap();
     let b = lock.clone().try_read_owned().unwrap();
     assert!(lock.try_read().is_err());
-    std::thread::spawn(move || assert_eq!(*a + *b, 10)).join().unwrap();
+    std::thread::spawn(move || assert_eq!(*a + *b, 10))
+        .join()
+        .unwrap();
     let mut w = futures::executor::block_on(lock.clone().write_owned());
     *w = 6;
     assert!(lock.clone().try_read_owned().is_err());

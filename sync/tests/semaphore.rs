@@ -144,7 +144,10 @@ fn cancellation_races_releases_on_a_runtime_with_exact_counts() {
             h.await.unwrap();
         }
         assert_eq!(sem.available_permits(), PERMITS);
-        assert_eq!(sem.try_acquire_many(PERMITS as u32).unwrap().num_permits(), PERMITS);
+        assert_eq!(
+            sem.try_acquire_many(PERMITS as u32).unwrap().num_permits(),
+            PERMITS
+        );
     });
 }
 
@@ -159,8 +162,14 @@ fn close_fails_every_waiter_and_later_acquires() {
     assert!(poll(b.as_mut(), &waker).is_pending());
     sem.close();
     assert_eq!(wakes.wakes(), 2);
-    assert!(matches!(poll(a.as_mut(), &waker), std::task::Poll::Ready(Err(_))));
-    assert!(matches!(poll(b.as_mut(), &waker), std::task::Poll::Ready(Err(_))));
+    assert!(matches!(
+        poll(a.as_mut(), &waker),
+        std::task::Poll::Ready(Err(_))
+    ));
+    assert!(matches!(
+        poll(b.as_mut(), &waker),
+        std::task::Poll::Ready(Err(_))
+    ));
     assert_eq!(sem.try_acquire().unwrap_err(), TryAcquireError::Closed);
     assert!(futures::executor::block_on(sem.acquire()).is_err());
     // A permit held across the close still returns.
