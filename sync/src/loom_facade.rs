@@ -1,7 +1,9 @@
 //! The one place this crate gets its thread-visible primitives from: `std`/`parking_lot` in a
 //! normal build, loom's under `--cfg conductor_loom`, so the models in `loom-tests/` explore
 //! every interleaving of the wait-list protocols. Nothing else in this crate names `std::sync`
-//! or `parking_lot` directly.
+//! or `parking_lot` directly, with two exceptions that take part in no protocol: the
+//! `std::sync::Arc` of the public API (`lock_owned(self: Arc<Self>)`, owned permits and
+//! guards) and the thread-parking waker of `block_on.rs` (`blocking_lock`).
 
 #![allow(unused_imports, dead_code)]
 
