@@ -111,3 +111,29 @@ fn close_vs_acquire_never_strands_a_waiter() {
         assert_eq!(sem.available_permits(), 0);
     });
 }
+
+/// Guards: a waiter for two permits, partly served by one of two concurrent releases, is
+/// cancelled between or around them. The permits assigned to it are handed back on drop; the
+/// rest become available once the list is empty: exactly two at the end.
+#[test]
+fn partly_served_acquire_many_cancelled_vs_two_releases() {
+    model(|| {
+        let sem = Arc::new(Semaphore::new(0));
+        let (_wakes, waker) = CountingWaker::new();
+        let mut acquire = Box::pin(sem.acquire_many(2));
+        assert!(poll_once(&mut acquire, &waker).is_pending());
+
+        let releasers: Vec<_> = (0..2)
+            .map(|_| {
+                let sem = sem.clone();
+                thread::spawn(move || sem.add_permits(1))
+            })
+            .collect();
+        drop(acquire);
+        for r in releasers {
+            r.join().unwrap();
+        }
+        assert_eq!(sem.available_permits(), 2);
+        assert_eq!(sem.try_acquire_many(2).unwrap().num_permits(), 2);
+    });
+}
