@@ -5,6 +5,8 @@
 //!   lateness past the deadline (how long after its deadline each sleep returned) is printed
 //!   for both runtimes before the criterion group.
 //! - `timeout_ready`: a `timeout` around an already-ready future, 1 000 000 times.
+//! - `timer_contended`: 8 tasks at once (4 per worker), each registering and cancelling
+//!   10 000 sleeps: the timer's lock under contention from every worker.
 
 use std::pin::pin;
 use std::sync::Arc;
@@ -18,6 +20,31 @@ use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterio
 const CANCEL_SLEEPS: usize = 100_000;
 const FIRE_TASKS: usize = 10_000;
 const TIMEOUTS: usize = 1_000_000;
+const CONTENDED_TASKS: usize = 8;
+const CONTENDED_SLEEPS: usize = 10_000;
+
+fn timer_contended<E: Executor>(group: &mut BenchmarkGroup<'_, WallTime>) {
+    let rt = E::runtime();
+    group.bench_function(E::NAME, |b| {
+        b.iter(|| {
+            E::block_on(&rt, async {
+                let tasks: Vec<_> = (0..CONTENDED_TASKS)
+                    .map(|_| {
+                        E::spawn(async {
+                            for _ in 0..CONTENDED_SLEEPS {
+                                let mut s = pin!(E::sleep(Duration::from_secs(60)));
+                                assert!(futures::poll!(s.as_mut()).is_pending());
+                            }
+                        })
+                    })
+                    .collect();
+                for t in tasks {
+                    t.await;
+                }
+            })
+        })
+    });
+}
 
 fn timer_cancel<E: Executor>(group: &mut BenchmarkGroup<'_, WallTime>) {
     let rt = E::runtime();
@@ -115,6 +142,14 @@ fn bench(c: &mut Criterion) {
     group.throughput(Throughput::Elements(FIRE_TASKS as u64));
     timer_fire::<Conductor>(&mut group, &delays);
     timer_fire::<Tokio>(&mut group, &delays);
+    group.finish();
+
+    let mut group = c.benchmark_group("timer_contended");
+    group.throughput(Throughput::Elements(
+        (CONTENDED_TASKS * CONTENDED_SLEEPS) as u64,
+    ));
+    timer_contended::<Conductor>(&mut group);
+    timer_contended::<Tokio>(&mut group);
     group.finish();
 
     let mut group = c.benchmark_group("timeout_ready");
