@@ -31,3 +31,16 @@ pub(crate) const ZERO_MAX_BLOCKING_THREADS: &str =
 /// `Builder::global_queue_interval(0)` / `event_interval(0)`.
 pub(crate) const ZERO_INTERVAL: &str =
     "global_queue_interval and event_interval must be greater than 0";
+
+/// `task::spawn_local` with no `LocalSet` running or entered on this thread.
+pub(crate) const SPAWN_LOCAL_OUTSIDE_LOCAL_SET: &str = "spawn_local called outside a LocalSet: a `!Send` task needs a `LocalSet` on this thread; \
+     run the code inside `LocalSet::run_until` or `LocalSet::block_on`, spawn with \
+     `LocalSet::spawn_local`, or enter the set with `LocalSet::enter`";
+
+/// A `LocalSet` polled again (`run_until`, or awaited) from inside one of its own tasks.
+pub(crate) const LOCAL_SET_REENTERED: &str = "a LocalSet was run from inside one of its own tasks; a local task cannot drive the set \
+     that is polling it: `.await` the work directly, or spawn it with `spawn_local`";
+
+/// A `LocalJoinHandle` polled after it returned its output.
+pub(crate) const LOCAL_JOIN_HANDLE_AFTER_COMPLETION: &str = "a LocalJoinHandle was polled after it had already returned the task's output; a join \
+     handle yields its output once";

@@ -29,6 +29,7 @@ mod harness;
 mod id;
 mod join;
 mod join_set;
+mod local;
 pub(crate) mod list;
 pub(crate) mod raw;
 mod state;
@@ -45,6 +46,7 @@ pub use self::error::JoinError;
 pub use self::id::Id;
 pub use self::join::{AbortHandle, JoinHandle};
 pub use self::join_set::JoinSet;
+pub use self::local::{LocalEnterGuard, LocalJoinHandle, LocalSet, spawn_local};
 pub use self::yield_now::yield_now;
 
 use self::raw::RawTask;
