@@ -91,10 +91,7 @@ impl ReadyQueue {
     pub(super) fn close(&self) -> (VecDeque<TaskRef>, Option<Waker>) {
         let mut queue = self.lock();
         queue.closed = true;
-        (
-            std::mem::take(&mut queue.ready),
-            queue.set_waker.take(),
-        )
+        (std::mem::take(&mut queue.ready), queue.set_waker.take())
     }
 }
 

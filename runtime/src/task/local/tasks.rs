@@ -123,7 +123,18 @@ impl Inner {
         self.tasks.borrow().live == 0
     }
 
+    /// Starts a poll of the set by whoever holds `waker`: it is the one the next ready task
+    /// wakes.
+    ///
+    /// # Panics
+    ///
+    /// When called from inside one of this set's tasks (checked here, before the outer
+    /// poller's waker would be replaced by the task's).
+    #[track_caller]
     pub(super) fn register(&self, waker: &Waker) {
+        if self.ticking.get() {
+            panic!("{}", crate::error::LOCAL_SET_REENTERED);
+        }
         self.queue.register(waker);
     }
 
@@ -233,7 +244,11 @@ impl Inner {
         loop {
             let tasks: Vec<Task> = {
                 let mut slab = self.tasks.borrow_mut();
-                let tasks: Vec<Task> = slab.slots.iter_mut().filter_map(|s| s.task.take()).collect();
+                let tasks: Vec<Task> = slab
+                    .slots
+                    .iter_mut()
+                    .filter_map(|s| s.task.take())
+                    .collect();
                 slab.live -= tasks.len();
                 tasks
             };
