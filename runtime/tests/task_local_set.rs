@@ -351,13 +351,13 @@ fn spawn_local_in_a_destructor_during_set_drop_is_cancelled() {
 #[test]
 #[should_panic(expected = "spawn_local called outside a LocalSet")]
 fn spawn_local_outside_a_set_panics() {
-    let _ = spawn_local(async {});
+    drop(spawn_local(async {}));
 }
 
 rt_test! {
     async fn spawn_local_in_a_runtime_but_outside_a_set_panics() {
         let caught = std::panic::catch_unwind(|| {
-            let _ = spawn_local(async {});
+            drop(spawn_local(async {}));
         })
         .unwrap_err();
         let msg = panic_message(&*caught).unwrap();
