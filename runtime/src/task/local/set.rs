@@ -176,6 +176,26 @@ impl Default for LocalSet {
 /// # Panics
 ///
 /// When polled from inside one of its own tasks.
+///
+/// # Examples
+///
+/// ```
+/// use std::cell::Cell;
+/// use std::rc::Rc;
+/// use conductor::task::{spawn_local, LocalSet};
+///
+/// let rt = conductor::runtime::Builder::new_current_thread().build().unwrap();
+/// let done = Rc::new(Cell::new(0));
+/// let set = LocalSet::new();
+/// let d = done.clone();
+/// set.spawn_local(async move {
+///     let d2 = d.clone();
+///     spawn_local(async move { d2.set(d2.get() + 1) }); // a child counts too
+///     d.set(d.get() + 1);
+/// });
+/// rt.block_on(async { set.await });
+/// assert_eq!(done.get(), 2);
+/// ```
 impl Future for LocalSet {
     type Output = ();
 
