@@ -539,3 +539,57 @@ fn a_set_polled_by_hand_wakes_its_poller_and_stays_on_its_thread() {
     assert!(handle.is_finished());
     assert_eq!(futures::executor::block_on(handle).unwrap(), 7);
 }
+
+rt_test! {
+    async fn a_panic_while_dropping_an_aborted_future_reaches_its_handle() {
+        struct PanicOnDrop;
+        impl Drop for PanicOnDrop {
+            fn drop(&mut self) {
+                panic!("drop boom");
+            }
+        }
+        let set = LocalSet::new();
+        set.run_until(async {
+            let guard = PanicOnDrop;
+            let handle = spawn_local(async move {
+                let _guard = guard;
+                std::future::pending::<()>().await
+            });
+            task::yield_now().await;
+            handle.abort();
+            let err = handle.await.unwrap_err();
+            assert_eq!(panic_message(&*err.into_panic()).as_deref(), Some("drop boom"));
+            // The set keeps running.
+            assert_eq!(spawn_local(async { 2 }).await.unwrap(), 2);
+        })
+        .await;
+    }
+}
+
+rt_test! {
+    async fn the_output_of_a_detached_task_is_dropped() {
+        let drops = DropCounter::new();
+        let set = LocalSet::new();
+        let token = drops.token();
+        drop(set.spawn_local(async move { token }));
+        set.await;
+        assert_eq!(drops.get(), 1);
+    }
+}
+
+#[test]
+#[should_panic(expected = "polled after it had already returned")]
+fn polling_a_handle_after_its_output_panics() {
+    let set = LocalSet::new();
+    let mut handle = set.spawn_local(async { 1 });
+    futures::executor::block_on(async {
+        set.await;
+    });
+    let waker = Waker::noop();
+    let mut cx = Context::from_waker(waker);
+    assert!(matches!(
+        Pin::new(&mut handle).poll(&mut cx),
+        Poll::Ready(Ok(1))
+    ));
+    let _ = Pin::new(&mut handle).poll(&mut cx);
+}
