@@ -593,3 +593,26 @@ fn polling_a_handle_after_its_output_panics() {
     ));
     let _ = Pin::new(&mut handle).poll(&mut cx);
 }
+
+/// Compiles only while `T` is not `Send` (with a `Send` `T`, both impls apply and the call is
+/// ambiguous): the set and its handles must stay on their thread.
+trait AmbiguousIfSend<A> {
+    fn check() {}
+}
+impl<T: ?Sized> AmbiguousIfSend<()> for T {}
+impl<T: ?Sized + Send> AmbiguousIfSend<u8> for T {}
+
+#[test]
+fn local_types_are_not_send_and_are_unpin_and_debug() {
+    fn unpin_debug<T: Unpin + std::fmt::Debug>() {}
+    <LocalSet as AmbiguousIfSend<_>>::check();
+    <task::LocalJoinHandle<u8> as AmbiguousIfSend<_>>::check();
+    <task::LocalEnterGuard<'static> as AmbiguousIfSend<_>>::check();
+    unpin_debug::<LocalSet>();
+    unpin_debug::<task::LocalJoinHandle<u8>>();
+    unpin_debug::<task::LocalEnterGuard<'static>>();
+    assert_eq!(
+        format!("{:?}", LocalSet::new()),
+        "LocalSet { finished: true, .. }"
+    );
+}
