@@ -446,8 +446,6 @@ fn a_busy_set_yields_to_the_outer_runtime() {
         let set = LocalSet::new();
         let local_polls = Rc::new(Cell::new(0usize));
         set.block_on(&rt, async {
-            let f = flag.clone();
-            let outer = conductor::spawn(async move { f.store(true, Ordering::SeqCst) });
             let mut handles = Vec::new();
             for _ in 0..4 {
                 let (f, polls) = (flag.clone(), local_polls.clone());
@@ -462,6 +460,10 @@ fn a_busy_set_yields_to_the_outer_runtime() {
                     false
                 }));
             }
+            // The local tasks are spinning before the runtime task exists.
+            yield_until(|| local_polls.get() >= 4).await;
+            let f = flag.clone();
+            let outer = conductor::spawn(async move { f.store(true, Ordering::SeqCst) });
             for handle in handles {
                 assert!(handle.await.unwrap(), "the runtime task never ran");
             }
@@ -615,4 +617,26 @@ fn local_types_are_not_send_and_are_unpin_and_debug() {
         format!("{:?}", LocalSet::new()),
         "LocalSet { finished: true, .. }"
     );
+}
+
+rt_test! {
+    async fn a_run_until_future_that_spends_its_budget_does_not_starve_the_tasks() {
+        let set = LocalSet::new();
+        set.run_until(async {
+            let done = spawn_local(async { 5 });
+            for _ in 0..1_000 {
+                // More than a whole budget each time: this future yields on every poll with
+                // nothing left over.
+                for _ in 0..200 {
+                    task::consume_budget().await;
+                }
+                if done.is_finished() {
+                    assert_eq!(done.await.unwrap(), 5);
+                    return;
+                }
+            }
+            panic!("the local task never ran");
+        })
+        .await;
+    }
 }

@@ -105,10 +105,14 @@ impl LocalSet {
         poll_fn(|cx| {
             let _entered = context::enter(&self.inner);
             self.inner.register(cx.waker());
+            // The tasks first: the tick spends at most `MAX_POLLS_PER_TICK` units of the
+            // budget, so `future` always gets some. The other order would starve the tasks of a
+            // `future` that spends its whole budget every poll.
+            let tick = self.inner.tick(cx);
             if let Poll::Ready(out) = future.as_mut().poll(cx) {
                 return Poll::Ready(out);
             }
-            if self.inner.tick(cx) == Tick::MoreWork {
+            if tick == Tick::MoreWork {
                 cx.waker().wake_by_ref();
             }
             Poll::Pending
