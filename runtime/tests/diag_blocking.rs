@@ -350,7 +350,11 @@ fn single_worker_handoff_keeps_tasks_running() {
             rx.recv_timeout(Duration::from_secs(10)).unwrap();
         }
         let expected = if handoff { 10 } else { 0 };
-        assert_eq!(finished_before.load(SeqCst), expected, "handoff = {handoff}");
+        assert_eq!(
+            finished_before.load(SeqCst),
+            expected,
+            "handoff = {handoff}"
+        );
         assert_eq!(rt.metrics().handoff_count(), u64::from(handoff));
     }
 }
