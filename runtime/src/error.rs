@@ -44,3 +44,15 @@ pub(crate) const TASK_LOCAL_BORROWED: &str = "cannot enter a task-local scope wh
 /// A task-local scope entered while the thread's locals are being destroyed.
 pub(crate) const TASK_LOCAL_THREAD_GONE: &str =
     "cannot enter a task-local scope: this thread's thread-locals are being destroyed";
+/// `task::spawn_local` with no `LocalSet` running or entered on this thread.
+pub(crate) const SPAWN_LOCAL_OUTSIDE_LOCAL_SET: &str = "spawn_local called outside a LocalSet: a `!Send` task needs a `LocalSet` on this thread; \
+     run the code inside `LocalSet::run_until` or `LocalSet::block_on`, spawn with \
+     `LocalSet::spawn_local`, or enter the set with `LocalSet::enter`";
+
+/// A `LocalSet` polled again (`run_until`, or awaited) from inside one of its own tasks.
+pub(crate) const LOCAL_SET_REENTERED: &str = "a LocalSet was run from inside one of its own tasks; a local task cannot drive the set \
+     that is polling it: `.await` the work directly, or spawn it with `spawn_local`";
+
+/// A `LocalJoinHandle` polled after it returned its output.
+pub(crate) const LOCAL_JOIN_HANDLE_AFTER_COMPLETION: &str = "a LocalJoinHandle was polled after it had already returned the task's output; a join \
+     handle yields its output once";

@@ -30,6 +30,7 @@ mod id;
 mod join;
 mod join_set;
 pub(crate) mod list;
+mod local;
 pub(crate) mod raw;
 mod state;
 mod task_local;
@@ -46,6 +47,7 @@ pub use self::error::JoinError;
 pub use self::id::Id;
 pub use self::join::{AbortHandle, JoinHandle};
 pub use self::join_set::JoinSet;
+pub use self::local::{LocalEnterGuard, LocalJoinHandle, LocalSet, spawn_local};
 pub use self::task_local::{AccessError, LocalKey, TaskLocalFuture};
 pub use self::yield_now::yield_now;
 
