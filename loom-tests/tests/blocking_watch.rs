@@ -52,7 +52,18 @@ fn flag_lands_on_the_poll_it_saw_or_not_at_all() {
 /// back or the monitor moved it), and every value has exactly one owner.
 #[test]
 fn handoff_never_strands_the_lifo_task() {
-    model(|| {
+    lifo_flag_model(true);
+}
+
+/// The same with report-only flagging (hand-off off or no spare slot): the monitor empties the
+/// LIFO slot of a reported worker too, and the worker routes its wakes away while flagged.
+#[test]
+fn report_never_strands_the_lifo_task() {
+    lifo_flag_model(false);
+}
+
+fn lifo_flag_model(handoff_flag: bool) {
+    model(move || {
         let watch = Arc::new(Watch::default());
         let lifo = Arc::new(Lifo::default());
         let injector = Arc::new(Mutex::new(Vec::new()));
@@ -80,7 +91,7 @@ fn handoff_never_strands_the_lifo_task() {
         });
 
         let state = watch.snapshot().expect("in a poll");
-        let handed_off = watch.flag(state, true);
+        let handed_off = watch.flag(state, handoff_flag);
         if handed_off {
             if let Some(v) = lifo.take_for_handoff() {
                 injector.lock().unwrap().push(v);
@@ -90,10 +101,11 @@ fn handoff_never_strands_the_lifo_task() {
 
         let left_in_slot = lifo.take();
         if handed_off {
-            assert_eq!(left_in_slot, None, "a handed-off worker's slot is empty");
+            assert_eq!(left_in_slot, None, "a flagged worker's slot is empty");
         }
         let end = watch.end(seq);
-        assert_eq!(end.handed_off, handed_off);
+        assert_eq!(end.reported, handed_off);
+        assert_eq!(end.handed_off, handed_off && handoff_flag);
         let mut all: Vec<u32> = injector.lock().unwrap().clone();
         all.extend(displaced);
         all.extend(left_in_slot);

@@ -316,7 +316,7 @@ pub mod blocking {
 
         /// Worker: whether it was handed off (the SeqCst load after a LIFO put).
         pub fn is_handed_off(&self) -> bool {
-            self.0.is_handed_off(SeqCst)
+            self.0.is_flagged(SeqCst)
         }
 
         /// Monitor: the state of the poll in progress, if any.

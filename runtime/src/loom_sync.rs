@@ -190,6 +190,12 @@ mod imp {
                 try_held: None,
             }
         }
+        /// Whether a try-locker holds it (the blocking monitor's peek; it never runs under
+        /// loom).
+        #[allow(dead_code)]
+        pub(crate) fn is_locked(&self) -> bool {
+            self.try_held.load(Ordering::Relaxed)
+        }
         pub(crate) fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
             if self.try_held.swap(true, Ordering::Acquire) {
                 return None;

@@ -358,3 +358,85 @@ fn single_worker_handoff_keeps_tasks_running() {
         assert_eq!(rt.metrics().handoff_count(), u64::from(handoff));
     }
 }
+
+/// Regression (review finding): a task the monitor reported (hand-off off) spawns B and waits
+/// for it synchronously; B must not sit in the blocked worker's LIFO slot, out of everyone's
+/// reach. Same for a task run by the `block_on` thread, and with hand-off on.
+#[test]
+fn tasks_woken_by_a_reported_poll_are_not_stranded() {
+    for handoff in [false, true] {
+        let rt = Builder::new_multi_thread()
+            .worker_threads(2)
+            .blocking_threshold(Duration::from_millis(20))
+            .blocking_handoff(handoff)
+            .on_blocking(|_| {})
+            .build()
+            .unwrap();
+        let (tx, rx) = mpsc::channel();
+        rt.spawn(async move {
+            std::thread::sleep(Duration::from_millis(150)); // reported by now
+            let (btx, brx) = mpsc::channel();
+            conductor::spawn(async move {
+                let _ = btx.send(());
+            });
+            let _ = tx.send(brx.recv_timeout(Duration::from_secs(5)).is_ok());
+        });
+        assert!(
+            rx.recv_timeout(Duration::from_secs(10)).unwrap(),
+            "handoff = {handoff}"
+        );
+    }
+}
+
+#[test]
+fn tasks_woken_by_a_reported_guest_poll_are_not_stranded() {
+    let rt = Builder::new_multi_thread()
+        .worker_threads(2)
+        .blocking_threshold(Duration::from_millis(20))
+        .on_blocking(|_| {})
+        .build()
+        .unwrap();
+    let ok = rt.block_on(async {
+        conductor::spawn(async {
+            std::thread::sleep(Duration::from_millis(100));
+            let (btx, brx) = mpsc::channel();
+            conductor::spawn(async move {
+                let _ = btx.send(());
+            });
+            brx.recv_timeout(Duration::from_secs(5)).is_ok()
+        })
+        .await
+        .unwrap()
+    });
+    assert!(ok);
+}
+
+/// Regression (review finding): the monitor's driver rescue must never leave the driver with
+/// no owner. One worker alternates a 1.5 ms busy poll with a short sleep (a tight threshold,
+/// so the monitor ticks every millisecond and keeps finding the driver free); every timer must
+/// fire.
+#[test]
+fn driver_rescue_never_orphans_the_driver() {
+    let rt = Builder::new_multi_thread()
+        .worker_threads(1)
+        .blocking_threshold(Duration::from_millis(8))
+        .on_blocking(|_| {})
+        .build()
+        .unwrap();
+    let (tx, rx) = mpsc::channel();
+    const ROUNDS: u32 = 1500;
+    rt.spawn(async move {
+        for i in 0..ROUNDS {
+            let t = std::time::Instant::now();
+            while t.elapsed() < Duration::from_micros(1500) {}
+            conductor::time::sleep(Duration::from_micros(300)).await;
+            let _ = tx.send(i);
+        }
+    });
+    for expected in 0..ROUNDS {
+        match rx.recv_timeout(Duration::from_secs(5)) {
+            Ok(i) => assert_eq!(i, expected),
+            Err(e) => panic!("timer never fired after round {expected}: {e:?}"),
+        }
+    }
+}

@@ -211,7 +211,10 @@ fn shutdown(
     // The monitor first (it is awake at once and starts no replacement after it sees the
     // shutdown), then replacement workers; a handed-off thread still stuck in its poll is
     // waited for like any worker.
-    for thread in scheduler.take_extra_threads() {
+    if let Some(monitor) = scheduler.take_monitor_thread() {
+        join_until(monitor, deadline);
+    }
+    for thread in scheduler.take_replacement_threads() {
         join_until(thread, deadline);
     }
     {

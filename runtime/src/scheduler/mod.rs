@@ -119,9 +119,17 @@ impl Handle {
 
     /// Threads the scheduler started after the runtime was built (the blocking monitor and
     /// replacement workers), to be joined at shutdown.
-    pub(crate) fn take_extra_threads(&self) -> Vec<crate::loom_sync::thread::JoinHandle<()>> {
+    pub(crate) fn take_monitor_thread(&self) -> Option<crate::loom_sync::thread::JoinHandle<()>> {
         match self {
-            Handle::MultiThread(s) => s.take_extra_threads(),
+            Handle::MultiThread(s) => s.take_monitor_thread(),
+            Handle::CurrentThread(_) => None,
+        }
+    }
+
+    /// Replacement worker threads; take them after joining the monitor (see above).
+    pub(crate) fn take_replacement_threads(&self) -> Vec<crate::loom_sync::thread::JoinHandle<()>> {
+        match self {
+            Handle::MultiThread(s) => s.take_replacement_threads(),
             Handle::CurrentThread(_) => Vec::new(),
         }
     }

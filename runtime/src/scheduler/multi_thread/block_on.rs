@@ -31,6 +31,8 @@ use std::ptr::NonNull;
 use std::sync::Arc as StdArc;
 use std::task::{Context, Poll, Wake, Waker};
 
+use super::lifo::LifoSlot;
+use super::watch::PollWatch;
 use super::{Shared, Task};
 use crate::loom_sync::{Arc, AtomicBool, Ordering};
 use crate::runtime::context;
@@ -48,7 +50,9 @@ const SPINS_BEFORE_PARK: u32 = if cfg!(conductor_loom) { 1 } else { 256 };
 /// The guest's state, on its stack, reachable from wakers on this thread.
 pub(crate) struct GuestLocal {
     shared: Arc<Shared>,
-    lifo: Cell<Option<Task>>,
+    /// The LIFO slot of a guest without a guest queue (one with a queue uses the queue's,
+    /// which the blocking monitor can reach).
+    own_lifo: LifoSlot,
     lifo_polls: Cell<u32>,
     /// Sequence number of the next watched poll.
     poll_seq: Cell<u64>,
@@ -82,10 +86,25 @@ impl GuestLocal {
     /// A task spawned or woken on this thread: into the LIFO slot (a yield goes to the back of
     /// the queue instead), the displaced one to the guest queue, where workers can steal it.
     pub(super) fn schedule_local(&self, task: Task, is_yield: bool) {
+        if self
+            .watch()
+            .is_some_and(|w| w.is_flagged(Ordering::Relaxed))
+        {
+            // A task this guest runs is blocking it: its LIFO slot is out of reach.
+            self.shared.schedule_remote(task);
+            return;
+        }
         let displaced = if is_yield {
             Some(task)
         } else {
-            self.lifo.replace(Some(task))
+            let displaced = self.lifo().put(task);
+            // Pairs with the monitor emptying the slot when it flags us (see `LifoSlot::put`).
+            if self.watch().is_some_and(|w| w.is_flagged(Ordering::SeqCst)) {
+                if let Some(task) = self.lifo().take() {
+                    self.shared.schedule_remote(task);
+                }
+            }
+            displaced
         };
         if let Some(task) = displaced {
             self.push_back(task);
@@ -101,8 +120,21 @@ impl GuestLocal {
         self.shared.notify_parked();
     }
 
+    fn lifo(&self) -> &LifoSlot {
+        match &self.queue {
+            Some((index, _)) => &self.shared.guests[*index].lifo,
+            None => &self.own_lifo,
+        }
+    }
+
+    fn watch(&self) -> Option<&PollWatch> {
+        self.queue
+            .as_ref()
+            .map(|(index, _)| &*self.shared.guests[*index].watch)
+    }
+
     fn next_task(&self) -> Option<Task> {
-        if let Some(task) = self.lifo.take() {
+        if let Some(task) = self.lifo().take() {
             if self.lifo_polls.get() < MAX_GUEST_LIFO_POLLS {
                 self.lifo_polls.set(self.lifo_polls.get() + 1);
                 return Some(task);
@@ -164,7 +196,7 @@ pub(crate) fn block_on<F: Future>(shared: &Arc<Shared>, future: F) -> F::Output 
         .map_or(0, |(i, _)| shared.guests[*i].watch.next_seq());
     let guest = GuestLocal {
         shared: shared.clone(),
-        lifo: Cell::new(None),
+        own_lifo: LifoSlot::default(),
         lifo_polls: Cell::new(0),
         poll_seq: Cell::new(poll_seq),
         queue,
@@ -216,7 +248,7 @@ impl Drop for FlushLifo<'_> {
     fn drop(&mut self) {
         let guest = self.0;
         let shared = &guest.shared;
-        if let Some(task) = guest.lifo.take() {
+        if let Some(task) = guest.lifo().take() {
             shared.schedule_remote(task);
         }
         if let Some((_, local)) = &guest.queue {

@@ -137,6 +137,11 @@ impl Idle {
         unparked(self.state.load(SeqCst))
     }
 
+    /// Some worker on the sleeper list, if any.
+    pub(crate) fn any_sleeper(&self) -> Option<usize> {
+        self.sleepers.lock().last().copied()
+    }
+
     /// Whether `worker` is on the sleeper list.
     pub(crate) fn is_parked(&self, worker: usize) -> bool {
         self.sleepers.lock().contains(&worker)

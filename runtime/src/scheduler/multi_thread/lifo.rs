@@ -85,11 +85,13 @@ impl<T: SlotItem> LifoSlot<T> {
     /// Puts `task` in the slot and returns the one it displaced.
     #[inline]
     pub(crate) fn put(&self, task: T) -> Option<T> {
-        // SeqCst: beyond releasing the task to whoever swaps it out, this swap and the
-        // worker's following load of its HANDED_OFF flag pair with the monitor's flag CAS and
-        // its `take_for_handoff` (Dekker): either the monitor takes this task, or the worker
-        // sees the flag and takes it back to the injector itself. (On x86 a SeqCst swap costs
-        // what an AcqRel one does.)
+        // Why no task is stranded when the monitor flags the worker meanwhile: the worker's
+        // put and the monitor's `take_for_handoff` (after its flag CAS) are both swaps of this
+        // word. If the monitor's swap comes first in its modification order, our swap reads
+        // from it (a release-acquire pair), so the monitor's flag CAS happens-before our
+        // following flag load, which therefore sees the flag and takes the task back out. If
+        // ours comes first, the monitor's swap takes the task. SeqCst is not needed for this;
+        // it costs nothing more than AcqRel on x86 and keeps the argument simple.
         let prev = self.task.swap(to_word(task), SeqCst);
         // SAFETY: the swap took `prev` out of the slot.
         (prev != 0).then(|| unsafe { from_word(prev) })
@@ -116,5 +118,13 @@ impl<T: SlotItem> LifoSlot<T> {
     /// Whether a task sits in the slot (a hint).
     pub(crate) fn is_occupied(&self) -> bool {
         self.task.load(Relaxed) != 0
+    }
+}
+
+impl<T: SlotItem> Drop for LifoSlot<T> {
+    fn drop(&mut self) {
+        // Threads drain their slots when they stop; this only catches what a thread that
+        // never stopped (given up on at shutdown) left behind.
+        drop(self.take());
     }
 }

@@ -121,6 +121,9 @@ struct GuestQueue {
     local: Mutex<Option<Local<Task>>>,
     /// The poll watch of the guest holding `local` (see `watch.rs`; report only).
     watch: CachePadded<PollWatch>,
+    /// The LIFO slot of the guest holding `local`: the monitor empties it when it reports
+    /// the guest as blocked.
+    lifo: LifoSlot,
 }
 
 /// What one worker thread starts with.
@@ -174,6 +177,7 @@ impl Shared {
                         steal: local.stealer(),
                         local: Mutex::new(Some(local)),
                         watch: CachePadded::default(),
+                        lifo: LifoSlot::default(),
                     }
                 })
                 .collect(),
@@ -353,16 +357,29 @@ impl Shared {
         self.idle.num_unparked() > 0 || self.guests_awake.load(SeqCst) > 0
     }
 
-    fn has_spare_slot(&self) -> bool {
-        !self.spares.lock().is_empty()
+    /// Reserves a spare slot for a replacement worker, if one is free.
+    fn take_spare(&self) -> Option<WorkerStart> {
+        self.spares.lock().pop()
     }
 
-    /// Starts a worker thread on a spare slot to stand in for blocked worker `logical`. It
-    /// takes over that worker's unparked (not searching) place in the idle counts.
-    fn start_replacement(this: &Arc<Self>, logical: usize) -> std::io::Result<()> {
-        let Some(mut start) = this.spares.lock().pop() else {
-            return Ok(()); // a retiring worker will give a slot back; nothing to start
-        };
+    /// Wakes a worker sleeping outside the driver without taking it off the sleeper list: its
+    /// park loop sees a spurious wake-up and parks again, taking the driver if it is free.
+    /// The monitor calls this after it held the driver, which a worker that parked meanwhile
+    /// could not take.
+    fn kick_sleeper(&self) {
+        if let Some(index) = self.idle.any_sleeper() {
+            self.remotes[index].unparker.unpark();
+        }
+    }
+
+    /// Starts a worker thread on the reserved spare slot `start` to stand in for blocked
+    /// worker `logical`. It takes over that worker's unparked (not searching) place in the idle
+    /// counts. On failure the slot comes back, still reserved.
+    fn start_replacement(
+        this: &Arc<Self>,
+        mut start: WorkerStart,
+        logical: usize,
+    ) -> Result<(), (std::io::Error, WorkerStart)> {
         start.logical = logical;
         this.remotes[start.index].logical.store(logical, Relaxed);
         let index = start.index;
@@ -381,11 +398,13 @@ impl Shared {
                 extra.push(handle);
                 Ok(())
             }
-            Err(e) => {
-                this.spares.lock().push(start);
-                Err(e)
-            }
+            Err(e) => Err((e, start)),
         }
+    }
+
+    /// Gives a reserved spare back unused.
+    fn return_spare(&self, start: WorkerStart) {
+        self.spares.lock().push(start);
     }
 
     /// A retiring (handed-off) worker gives its slot back.
@@ -412,12 +431,15 @@ impl Shared {
         )
     }
 
-    /// Threads started after the runtime (the monitor, replacement workers), to be joined at
-    /// shutdown. Takes the monitor first: once it is gone no replacement can start.
-    pub(crate) fn take_extra_threads(&self) -> Vec<thread::JoinHandle<()>> {
-        let mut threads: Vec<_> = self.monitor_thread.lock().take().into_iter().collect();
-        threads.append(&mut self.extra_threads.lock());
-        threads
+    /// The monitor thread, to be joined at shutdown before the replacements (it is the one
+    /// that starts them).
+    pub(crate) fn take_monitor_thread(&self) -> Option<thread::JoinHandle<()>> {
+        self.monitor_thread.lock().take()
+    }
+
+    /// Replacement worker threads, to be joined at shutdown after the monitor.
+    pub(crate) fn take_replacement_threads(&self) -> Vec<thread::JoinHandle<()>> {
+        std::mem::take(&mut *self.extra_threads.lock())
     }
 
     /// The last searcher's re-check before it parks (see `idle.rs`).
@@ -483,7 +505,8 @@ pub(crate) fn start_workers(
             Ok(t) => threads.push(t),
             Err(e) => {
                 shared.shutdown();
-                for t in threads.into_iter().chain(shared.take_extra_threads()) {
+                let monitor = shared.take_monitor_thread();
+                for t in threads.into_iter().chain(monitor) {
                     let _ = t.join();
                 }
                 return Err(e);

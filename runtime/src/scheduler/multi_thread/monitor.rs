@@ -21,7 +21,7 @@ use std::panic::{AssertUnwindSafe, Location};
 use std::time::{Duration, Instant};
 
 use super::watch::{HANDED_OFF, PollSnapshot, PollWatch, REPORTED};
-use super::{Shared, Task};
+use super::{Shared, Task, WorkerStart};
 use crate::loom_sync::{
     Arc, AtomicBool, Condvar, Mutex,
     Ordering::{Relaxed, SeqCst},
@@ -97,8 +97,9 @@ struct Monitor {
     scratch: Local<Task>,
     last_printed: HashMap<usize, Instant>,
     last_driver_polls: u64,
-    /// Replacement workers that could not be started yet (thread spawn failed).
-    owed_replacements: Vec<usize>,
+    /// Replacement workers owed (each with its reserved spare slot) that could not be
+    /// started yet (thread spawn failed), and whether that was reported.
+    owed_replacements: Vec<(usize, WorkerStart, bool)>,
 }
 
 /// Starts the monitor thread for `shared` if blocking detection is on.
@@ -190,7 +191,13 @@ impl Monitor {
         }
         let shared = self.shared.clone();
         let remote = &shared.remotes[slot];
-        let handoff = shared.config.blocking_detection.handoff && shared.has_spare_slot();
+        // Reserve the replacement's slot now, so the flag and the slot are one decision.
+        let spare = if shared.config.blocking_detection.handoff {
+            shared.take_spare()
+        } else {
+            None
+        };
+        let handoff = spare.is_some();
         remote.watch.stuck_since_nanos.store(
             since.duration_since(shared.epoch).as_nanos() as u64,
             Relaxed,
@@ -201,7 +208,11 @@ impl Monitor {
             REPORTED
         };
         if !remote.watch.flag(poll.state, flags) {
-            return; // the poll returned meanwhile
+            // The poll returned meanwhile.
+            if let Some(spare) = spare {
+                shared.return_spare(spare);
+            }
+            return;
         }
         // Remember the flagged state so the next tick does not look at it again.
         self.seen[slot] = Some(Seen {
@@ -210,18 +221,21 @@ impl Monitor {
         });
         shared.counters.blocking_detected.fetch_add(1, Relaxed);
         let worker = remote.logical.load(Relaxed);
-        if !handoff {
-            // The worker stays; only its LIFO task, which nobody else could reach, moves.
-            if let Some(task) = remote.lifo.take_for_handoff() {
-                shared.push_inject(task);
-                shared.notify_parked();
+        match spare {
+            None => {
+                // The worker stays; only its LIFO task, which nobody else could reach, moves
+                // (and what it wakes until its poll returns goes to the injector).
+                if let Some(task) = remote.lifo.take_for_handoff() {
+                    shared.push_inject(task);
+                    shared.notify_parked();
+                }
             }
-        }
-        if handoff {
-            self.move_queues_to_injector(slot);
-            shared.counters.handoffs.fetch_add(1, Relaxed);
-            self.owed_replacements.push(worker);
-            self.start_owed_replacements();
+            Some(spare) => {
+                self.move_queues_to_injector(slot);
+                shared.counters.handoffs.fetch_add(1, Relaxed);
+                self.owed_replacements.push((worker, spare, false));
+                self.start_owed_replacements();
+            }
         }
         let report = BlockingReport {
             task_id: poll.task_id,
@@ -250,6 +264,11 @@ impl Monitor {
             state: poll.state | REPORTED,
             since,
         });
+        // The guest's LIFO task is out of everyone else's reach while it blocks.
+        if let Some(task) = self.shared.guests[guest].lifo.take_for_handoff() {
+            self.shared.push_inject(task);
+            self.shared.notify_parked();
+        }
         self.shared.counters.blocking_detected.fetch_add(1, Relaxed);
         let report = BlockingReport {
             task_id: poll.task_id,
@@ -280,20 +299,21 @@ impl Monitor {
     }
 
     fn start_owed_replacements(&mut self) {
-        while let Some(&worker) = self.owed_replacements.last() {
+        while let Some((worker, start, reported)) = self.owed_replacements.pop() {
             if self.shared.is_shutdown() {
-                self.owed_replacements.clear();
-                return;
+                self.shared.return_spare(start);
+                continue;
             }
-            match Shared::start_replacement(&self.shared, worker) {
-                Ok(()) => {
-                    self.owed_replacements.pop();
-                }
-                Err(e) => {
-                    eprintln!(
-                        "conductor: could not start a replacement for blocked worker {worker} \
-                         ({e}); retrying"
-                    );
+            match Shared::start_replacement(&self.shared, start, worker) {
+                Ok(()) => {}
+                Err((e, start)) => {
+                    if !reported {
+                        eprintln!(
+                            "conductor: could not start a replacement for blocked worker \
+                             {worker} ({e}); retrying every tick"
+                        );
+                    }
+                    self.owed_replacements.push((worker, start, true));
                     return;
                 }
             }
@@ -325,20 +345,27 @@ impl Monitor {
         let polls = shared.driver_polls.load(Relaxed);
         let unattended = polls == self.last_driver_polls;
         self.last_driver_polls = polls;
-        if !unattended {
+        // A peek, not a try-lock: holding the driver even briefly would make a worker that
+        // parks meanwhile sleep without it.
+        if !unattended || shared.driver.is_locked() {
             return;
         }
-        let Some(mut driver) = shared.driver.try_lock() else {
-            return; // a worker is parked in it: events reach it
-        };
+        shared.counters.driver_rescues.fetch_add(1, Relaxed);
         if shared.notify_parked_for_driver() {
-            drop(driver);
-        } else {
-            // Every worker is busy: deliver what is due from here, without blocking.
+            return; // that worker takes the driver when it parks again
+        }
+        // Every worker is busy (or one is searching and will park soon): deliver what is due
+        // from here, without blocking.
+        if let Some(mut driver) = shared.driver.try_lock() {
             shared.driver_polls.fetch_add(1, Relaxed);
             driver.park(Some(Duration::ZERO));
+            drop(driver);
+            self.last_driver_polls = polls + 1;
+            // A worker that parked while we held the driver sleeps without it: wake it to take
+            // the driver (it parked after pushing itself on the sleeper list, which we read
+            // after letting go).
+            shared.kick_sleeper();
         }
-        shared.counters.driver_rescues.fetch_add(1, Relaxed);
     }
 }
 

@@ -112,11 +112,12 @@ impl PollWatch {
         (self.state.load(Relaxed) & !(SEQ_ONE - 1)) + SEQ_ONE
     }
 
-    /// Whether the monitor handed this worker off (a hint for routing wakes; the swap in `end`
-    /// is what decides).
+    /// Whether the monitor flagged the current poll (reported it, and maybe handed the worker
+    /// off): wakes then go to the injector, since the LIFO slot and queue of a thread stuck
+    /// in a poll are out of reach. A hint for routing; the swap in `end` is what decides.
     #[inline]
-    pub(crate) fn is_handed_off(&self, order: crate::loom_sync::Ordering) -> bool {
-        self.state.load(order) & HANDED_OFF != 0
+    pub(crate) fn is_flagged(&self, order: crate::loom_sync::Ordering) -> bool {
+        self.state.load(order) & FLAGS != 0
     }
 
     /// Monitor side: the poll the worker is in, if any, read consistently.

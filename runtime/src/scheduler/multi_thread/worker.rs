@@ -227,7 +227,7 @@ impl WorkerLocal {
         let ((), budget_spent) = task::with_budget(|| task.run());
         let end = self.watch().end(seq);
         self.poll_seq.set(seq + watch_seq_step());
-        if budget_spent {
+        if budget_spent && !end.was_handed_off() {
             bump(&self.metrics().budget_yields, 1);
         }
         if !end.is_plain() {
@@ -260,13 +260,14 @@ impl WorkerLocal {
 
     /// A task woken or spawned on this worker.
     pub(super) fn schedule_local(&self, task: Task, is_yield: bool) {
-        bump(&self.metrics().local_schedules, 1);
-        if self.watch().is_handed_off(Relaxed) {
-            // Stuck in a poll that the monitor gave up on: the replacement and the other
-            // workers run what this poll wakes.
+        if self.watch().is_flagged(Relaxed) {
+            // Stuck in a poll the monitor reported: nobody can take tasks from this thread's
+            // LIFO slot meanwhile, so what it wakes goes where the other workers (or the
+            // replacement) run it. No metrics: a replacement may own this worker's counters.
             self.shared.schedule_remote(task);
             return;
         }
+        bump(&self.metrics().local_schedules, 1);
         let pushed_to_queue = if is_yield || !self.shared.config.lifo_enabled {
             self.push_back_or_overflow(task);
             true
@@ -274,7 +275,7 @@ impl WorkerLocal {
             let displaced = self.lifo().put(task);
             // Pairs with the monitor's hand-off (see `LifoSlot::put`): if it flagged us after
             // all, it may have emptied the slot before our put; take the task back out.
-            if self.watch().is_handed_off(SeqCst) {
+            if self.watch().is_flagged(SeqCst) {
                 if let Some(task) = self.lifo().take() {
                     self.shared.schedule_remote(task);
                 }
