@@ -156,7 +156,10 @@ fn closed_errors_carry_values_back() {
         tx.try_send(String::from("late")),
         Err(TrySendError::Closed(String::from("late")))
     );
-    assert_eq!(tx.blocking_send(String::from("blocking")).unwrap_err().0, "blocking");
+    assert_eq!(
+        tx.blocking_send(String::from("blocking")).unwrap_err().0,
+        "blocking"
+    );
     assert_eq!(rx.try_recv().as_deref(), Ok("buffered"));
     assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
 
@@ -174,7 +177,11 @@ fn dropping_the_receiver_drops_buffered_values() {
     }
     assert_eq!(drops.count(), 0);
     drop(rx);
-    assert_eq!(drops.count(), 5, "buffered values dropped with the receiver");
+    assert_eq!(
+        drops.count(),
+        5,
+        "buffered values dropped with the receiver"
+    );
     let err = tx.try_send(drops.token(5)).unwrap_err();
     assert_eq!(drops.count(), 5, "the refused value came back, not dropped");
     drop(err);
@@ -196,7 +203,11 @@ fn unsent_values_are_dropped_exactly_once() {
             utx.send(drops.token(10 + i)).unwrap();
         }
     }
-    assert_eq!(drops.count(), 5, "values left in both channels dropped with them");
+    assert_eq!(
+        drops.count(),
+        5,
+        "values left in both channels dropped with them"
+    );
 }
 
 #[test]
@@ -317,7 +328,9 @@ fn an_always_ready_channel_still_yields_the_worker() {
     // budget and let the spawned task run before it finishes.
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, Ordering};
-    let rt = conductor::runtime::Builder::new_current_thread().build().unwrap();
+    let rt = conductor::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     rt.block_on(async {
         let (tx, mut rx) = mpsc::unbounded_channel();
         for i in 0..1_000 {
@@ -333,7 +346,10 @@ fn an_always_ready_channel_still_yields_the_worker() {
                 seen_flag_at = Some(i);
             }
         }
-        assert!(seen_flag_at.is_some_and(|i| i < 999), "the spawned task ran during the loop");
+        assert!(
+            seen_flag_at.is_some_and(|i| i < 999),
+            "the spawned task ran during the loop"
+        );
     });
 }
 
