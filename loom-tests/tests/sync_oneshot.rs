@@ -109,7 +109,10 @@ fn close_vs_send() {
             }
             Err(e) => {
                 assert_eq!(e, TryRecvError::Closed);
-                assert!(!sent, "a value sent after the close must be refused, not lost");
+                assert!(
+                    !sent,
+                    "a value sent after the close must be refused, not lost"
+                );
             }
         }
         drop(rx);
