@@ -16,7 +16,7 @@
 //! value sent at position `p` lives in slot `p % capacity` until position `p + capacity`
 //! overwrites it. Each receiver keeps the position it reads next, so a receiver that fell
 //! more than `capacity` behind learns exactly how many values it missed
-//! ([`RecvError::Lagged`](error::RecvError::Lagged)). A send never waits: slow receivers lag
+//! ([`RecvError::Lagged`]). A send never waits: slow receivers lag
 //! instead of holding senders back. Receivers clone values out under the lock.
 //!
 //! # Cancel safety
