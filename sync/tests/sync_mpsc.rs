@@ -358,3 +358,27 @@ fn an_always_ready_channel_still_yields_the_worker() {
 fn zero_capacity_is_refused_with_a_clear_message() {
     let _ = mpsc::channel::<()>(0);
 }
+
+#[test]
+fn unbounded_receiver_batch_keeps_order_len_and_drops() {
+    let drops = Drops::new();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    for i in 0..3 {
+        tx.send(drops.token(i)).unwrap();
+    }
+    // The first receive takes all three out of the channel in one batch.
+    assert_eq!(rx.try_recv().unwrap().0, 0);
+    assert_eq!(drops.count(), 1);
+    tx.send(drops.token(3)).unwrap();
+    assert_eq!(rx.len(), 3, "two batched plus one buffered");
+    rx.close();
+    assert!(tx.send(drops.token(4)).is_err());
+    assert_eq!(drops.count(), 2);
+    assert_eq!(rx.try_recv().unwrap().0, 1);
+    drop(rx);
+    assert_eq!(
+        drops.count(),
+        5,
+        "the batched and the buffered values dropped with the receiver"
+    );
+}

@@ -366,6 +366,99 @@ impl<T> Chan<T> {
         Poll::Pending
     }
 
+    // ----- unbounded receiver: batched -------------------------------------------------
+    //
+    // With no bound there is no capacity to give back per value, so the unbounded receiver
+    // takes everything buffered in one lock (swapping its empty queue in, so senders keep
+    // pushing into an allocated buffer) and serves the next receives without the lock.
+
+    /// Moves every buffered value into `local`. Unbounded only; `local` must be empty.
+    fn refill(st: &mut State<T>, local: &mut VecDeque<T>) {
+        debug_assert!(local.is_empty());
+        std::mem::swap(&mut st.queue, local);
+        st.in_use -= local.len();
+    }
+
+    pub(super) fn poll_recv_batched(
+        &self,
+        local: &mut VecDeque<T>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<T>> {
+        debug_assert_eq!(
+            self.bound,
+            usize::MAX,
+            "batched receive is for the unbounded flavour"
+        );
+        let coop = std::task::ready!(conductor_coop::poll_proceed(cx));
+        if let Some(v) = local.pop_front() {
+            coop.made_progress();
+            return Poll::Ready(Some(v));
+        }
+        let mut st = self.lock();
+        if !st.queue.is_empty() {
+            Self::refill(&mut st, local);
+            drop(st);
+            coop.made_progress();
+            return Poll::Ready(local.pop_front());
+        }
+        if Self::finished(&st) {
+            coop.made_progress();
+            return Poll::Ready(None);
+        }
+        match &mut st.rx_waker {
+            Some(w) if w.will_wake(cx.waker()) => {}
+            slot => *slot = Some(cx.waker().clone()),
+        }
+        Poll::Pending
+    }
+
+    pub(super) fn poll_recv_many_batched(
+        &self,
+        local: &mut VecDeque<T>,
+        buf: &mut Vec<T>,
+        limit: usize,
+        cx: &mut Context<'_>,
+    ) -> Poll<usize> {
+        if local.is_empty() {
+            let coop = std::task::ready!(conductor_coop::poll_proceed(cx));
+            let mut st = self.lock();
+            if st.queue.is_empty() {
+                if Self::finished(&st) {
+                    coop.made_progress();
+                    return Poll::Ready(0);
+                }
+                match &mut st.rx_waker {
+                    Some(w) if w.will_wake(cx.waker()) => {}
+                    slot => *slot = Some(cx.waker().clone()),
+                }
+                return Poll::Pending;
+            }
+            Self::refill(&mut st, local);
+            drop(st);
+            coop.made_progress();
+        }
+        let n = local.len().min(limit);
+        buf.extend(local.drain(..n));
+        Poll::Ready(n)
+    }
+
+    pub(super) fn try_recv_batched(&self, local: &mut VecDeque<T>) -> Result<T, TryRecvError> {
+        if let Some(v) = local.pop_front() {
+            return Ok(v);
+        }
+        let mut st = self.lock();
+        if !st.queue.is_empty() {
+            Self::refill(&mut st, local);
+            drop(st);
+            return Ok(local.pop_front().expect("refilled from a non-empty queue"));
+        }
+        if Self::finished(&st) {
+            Err(TryRecvError::Disconnected)
+        } else {
+            Err(TryRecvError::Empty)
+        }
+    }
+
     pub(super) fn try_recv(&self) -> Result<T, TryRecvError> {
         let mut st = self.lock();
         if let Some(v) = st.queue.pop_front() {

@@ -1,6 +1,7 @@
 //! The unbounded flavour's handles: [`UnboundedSender`], [`UnboundedReceiver`]. The same
 //! channel as the bounded one with no bound: sending never waits.
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -25,7 +26,10 @@ pub fn unbounded_channel<T>() -> (UnboundedSender<T>, UnboundedReceiver<T>) {
     let chan = Arc::new(Chan::new(usize::MAX));
     (
         UnboundedSender { chan: chan.clone() },
-        UnboundedReceiver { chan },
+        UnboundedReceiver {
+            chan,
+            local: VecDeque::new(),
+        },
     )
 }
 
@@ -135,6 +139,8 @@ impl<T> fmt::Debug for UnboundedSender<T> {
 /// ```
 pub struct UnboundedReceiver<T> {
     chan: Arc<Chan<T>>,
+    /// Values already taken out of the channel in one batch, served without the lock.
+    local: VecDeque<T>,
 }
 
 impl<T> UnboundedReceiver<T> {
@@ -152,7 +158,7 @@ impl<T> UnboundedReceiver<T> {
     /// # });
     /// ```
     pub async fn recv(&mut self) -> Option<T> {
-        std::future::poll_fn(|cx| self.chan.poll_recv(cx)).await
+        std::future::poll_fn(|cx| self.chan.poll_recv_batched(&mut self.local, cx)).await
     }
 
     /// Polls for the next value.
@@ -165,7 +171,7 @@ impl<T> UnboundedReceiver<T> {
     /// assert_eq!(rx.poll_recv(&mut cx), Poll::Ready(Some(1)));
     /// ```
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.chan.poll_recv(cx)
+        self.chan.poll_recv_batched(&mut self.local, cx)
     }
 
     /// Waits for at least one value, then appends up to `limit` buffered values to `buf`;
@@ -186,7 +192,11 @@ impl<T> UnboundedReceiver<T> {
     /// ```
     pub async fn recv_many(&mut self, buf: &mut Vec<T>, limit: usize) -> usize {
         assert!(limit > 0, "{}", ZERO_LIMIT);
-        std::future::poll_fn(|cx| self.chan.poll_recv_many(buf, limit, cx)).await
+        std::future::poll_fn(|cx| {
+            self.chan
+                .poll_recv_many_batched(&mut self.local, buf, limit, cx)
+        })
+        .await
     }
 
     /// Takes the next value if one is buffered.
@@ -202,7 +212,7 @@ impl<T> UnboundedReceiver<T> {
     /// assert_eq!(rx.try_recv(), Ok(1));
     /// ```
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        self.chan.try_recv()
+        self.chan.try_recv_batched(&mut self.local)
     }
 
     /// Receives from synchronous code, blocking the thread. Never call it from async code.
@@ -237,7 +247,7 @@ impl<T> UnboundedReceiver<T> {
     /// assert_eq!(rx.len(), 1);
     /// ```
     pub fn len(&self) -> usize {
-        self.chan.len()
+        self.chan.len() + self.local.len()
     }
 
     /// Whether nothing is buffered now.
@@ -261,7 +271,8 @@ impl<T> futures_core::Stream for UnboundedReceiver<T> {
     type Item = T;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.get_mut().chan.poll_recv(cx)
+        let this = self.get_mut();
+        this.chan.poll_recv_batched(&mut this.local, cx)
     }
 }
 
