@@ -261,6 +261,9 @@ impl<T> UnboundedReceiver<T> {
     }
 }
 
+// Values are moved in and out of `local`, never pinned in place.
+impl<T> Unpin for UnboundedReceiver<T> {}
+
 impl<T> Drop for UnboundedReceiver<T> {
     fn drop(&mut self) {
         self.chan.rx_drop();
