@@ -7,7 +7,9 @@
 #![cfg(conductor_loom)]
 
 use conductor_sync::mpsc;
-use loom_tests::{Drops, block_on, model, thread};
+use std::task::Waker;
+
+use loom_tests::{Drops, block_on, model, poll_once, thread};
 
 /// Guards: a sender waiting for room (registers, then gets a slot granted by the receive)
 /// vs the receive on another thread. The waiting sender must be woken and its value must
@@ -97,5 +99,30 @@ fn send_waiting_vs_close() {
             Err(v) => assert_eq!(v, 1),
         }
         assert_eq!(block_on(rx.recv()), None);
+    });
+}
+
+/// Guards: a waiter cancelled around the moment a slot is granted to it. The receive on
+/// another thread frees the slot and grants it to the oldest waiter; if that is the `reserve`
+/// being dropped here, its drop must pass the slot on to the waiting `send`, which otherwise
+/// would sleep forever.
+#[test]
+fn cancelled_waiter_vs_grant() {
+    model(|| {
+        let (tx, mut rx) = mpsc::channel(1);
+        tx.try_send(0u8).unwrap();
+        let mut reserve = Box::pin(tx.reserve());
+        let first_poll = poll_once(&mut reserve, Waker::noop());
+        let tx2 = tx.clone();
+        let sender = thread::spawn(move || block_on(tx2.send(1)).unwrap());
+        let receiver = thread::spawn(move || {
+            assert_eq!(block_on(rx.recv()), Some(0));
+            rx
+        });
+        drop(first_poll);
+        drop(reserve);
+        let mut rx = receiver.join().unwrap();
+        assert_eq!(block_on(rx.recv()), Some(1));
+        sender.join().unwrap();
     });
 }
