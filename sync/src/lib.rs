@@ -32,17 +32,32 @@
 //! assert_eq!(*total.lock().await, 1);
 //! # });
 //! ```
+//!
+//! Channels:
+//!
+//! - [`oneshot`]: one value from one sender to one receiver.
+//! - [`mpsc`]: many senders, one receiver, bounded (with backpressure) or unbounded.
+//! - [`broadcast`]: many senders, many receivers, each receiver sees every value.
+//! - [`watch`]: one sender, many receivers, each sees the latest value.
+//!
+//! ```
+//! # futures::executor::block_on(async {
+//! let (tx, mut rx) = conductor_sync::mpsc::channel(8);
+//! tx.send("hello").await.unwrap();
+//! assert_eq!(rx.recv().await, Some("hello"));
+//! # });
+//! ```
 
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 #![doc(test(attr(deny(warnings))))]
 
+mod block_on;
 mod loom_facade;
 mod wait_list;
 mod wake_list;
 
 mod barrier;
 mod batch_semaphore;
-mod block_on;
 mod error;
 mod mutex;
 mod notify;
@@ -59,3 +74,9 @@ pub use rwlock::{
     OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
 };
 pub use semaphore::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
+mod waiters;
+
+pub mod broadcast;
+pub mod mpsc;
+pub mod oneshot;
+pub mod watch;
