@@ -36,6 +36,9 @@ pub(crate) struct WorkerLocal {
     lifo_polls: Cell<u32>,
     tick: Cell<u32>,
     is_searching: Cell<bool>,
+    /// Set while this worker is parked inside the driver, which fires I/O and timer wakers on
+    /// this thread; see `schedule_local`.
+    in_driver: Cell<bool>,
     parker: Parker,
     rng: Cell<u32>,
 }
@@ -52,6 +55,7 @@ pub(super) fn run(shared: Arc<Shared>, start: WorkerStart) {
         lifo_polls: Cell::new(0),
         tick: Cell::new(0),
         is_searching: Cell::new(false),
+        in_driver: Cell::new(false),
         parker: start.parker,
         rng: Cell::new(0x9E37_79B9 ^ (start.index as u32 + 1).wrapping_mul(0x85EB_CA6B)),
     };
@@ -186,8 +190,12 @@ impl WorkerLocal {
                 None => false,
             }
         };
-        if pushed_to_queue {
-            // Stealable work appeared: make sure someone is looking for it.
+        if pushed_to_queue && !self.in_driver.get() {
+            // Stealable work appeared: make sure someone is looking for it. Not from inside
+            // the driver: this worker is still on the sleeper list there, so the notify could
+            // pick this very worker (an eventfd write to itself, and an extra `epoll_wait`
+            // that returns at once) instead of a peer. `park` notifies once the driver
+            // returns and this worker is off the list.
             self.shared.notify_parked();
         }
     }
@@ -215,7 +223,11 @@ impl WorkerLocal {
         bump(&self.metrics().parks, 1);
         loop {
             match shared.driver.try_lock() {
-                Some(mut driver) => self.parker.park(Some(&mut driver), None),
+                Some(mut driver) => {
+                    self.in_driver.set(true);
+                    self.parker.park(Some(&mut driver), None);
+                    self.in_driver.set(false);
+                }
                 None => self.parker.park(None, None),
             }
             if shared.is_shutdown() {
@@ -226,6 +238,11 @@ impl WorkerLocal {
                 // the sleeper list it also counted us as a searcher.
                 if !shared.idle.unpark_worker_by_id(self.index) {
                     self.is_searching.set(true);
+                }
+                if !self.local.is_empty() {
+                    // The driver woke more than one task here (the notify was deferred, see
+                    // `schedule_local`); off the sleeper list now, let a peer steal some.
+                    shared.notify_parked();
                 }
                 return;
             }
