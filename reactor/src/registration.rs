@@ -82,6 +82,38 @@ impl Registration {
         }
     }
 
+    /// [`poll_io`](Self::poll_io) for a byte-stream read or write of up to `len` bytes. A
+    /// transfer shorter than asked, but not empty, means the socket's buffer was drained (a
+    /// read) or filled (a write) at that moment, so the readiness is cleared right away: the
+    /// next operation waits for the next event instead of making a call that would only
+    /// return `WouldBlock`.
+    ///
+    /// Only for sockets whose short transfers mean exactly that (TCP and Unix streams, under
+    /// edge-triggered epoll); a tty, say, returns one line per read and would hang. The clear
+    /// is the tick-checked one of the `WouldBlock` path, so an event that arrived since the
+    /// readiness was seen is kept.
+    pub(crate) fn poll_stream_io(
+        &self,
+        cx: &mut Context<'_>,
+        direction: Direction,
+        len: usize,
+        mut f: impl FnMut() -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        loop {
+            let event = ready!(self.poll_ready(cx, direction))?;
+            match f() {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.clear_readiness(event, direction)
+                }
+                Ok(n) if n > 0 && n < len => {
+                    self.clear_readiness(event, direction);
+                    return Poll::Ready(Ok(n));
+                }
+                res => return Poll::Ready(res),
+            }
+        }
+    }
+
     /// Tries `f` once if `direction` is ready now, without waiting; `WouldBlock` otherwise.
     pub(crate) fn try_io<R>(
         &self,
@@ -114,5 +146,58 @@ impl Registration {
 impl Drop for Registration {
     fn drop(&mut self) {
         self.handle.remove(self.token);
+    }
+}
+
+#[cfg(all(test, not(conductor_loom)))]
+mod tests {
+    use super::*;
+    use crate::Driver;
+    use std::io::{Read, Write};
+    use std::task::Waker;
+
+    /// A short read clears the readiness at once (no `WouldBlock` call needed), a full one
+    /// keeps it, and data written afterwards makes the source ready again.
+    #[test]
+    fn short_stream_read_clears_readiness_and_a_new_event_restores_it() {
+        let mut driver = Driver::new().unwrap();
+        let (mut a, b) = mio::net::UnixStream::pair().unwrap();
+        let reg = Registration::new(&mut a, Interest::READABLE, driver.handle()).unwrap();
+        let mut cx = Context::from_waker(Waker::noop());
+        let mut calls = 0;
+        let read = |buf: &mut [u8], cx: &mut Context<'_>, calls: &mut u32| {
+            reg.poll_stream_io(cx, Direction::Read, buf.len(), || {
+                *calls += 1;
+                (&a).read(buf)
+            })
+        };
+
+        (&b).write_all(b"abcdef").unwrap();
+        driver.turn(Some(std::time::Duration::ZERO)).unwrap();
+        // Full read (4 of 4): readiness stays, more may be queued.
+        let mut buf = [0u8; 4];
+        assert!(matches!(
+            read(&mut buf, &mut cx, &mut calls),
+            Poll::Ready(Ok(4))
+        ));
+        assert!(reg.shared.ready_now(Direction::Read).is_some());
+        // Short read (2 of 4): the buffer is drained, readiness cleared, one call made.
+        assert!(matches!(
+            read(&mut buf, &mut cx, &mut calls),
+            Poll::Ready(Ok(2))
+        ));
+        assert_eq!(calls, 2);
+        assert!(reg.shared.ready_now(Direction::Read).is_none());
+        assert!(read(&mut buf, &mut cx, &mut calls).is_pending());
+        assert_eq!(calls, 2, "no read is tried without readiness");
+
+        (&b).write_all(b"gh").unwrap();
+        driver.turn(Some(std::time::Duration::ZERO)).unwrap();
+        assert!(matches!(
+            read(&mut buf, &mut cx, &mut calls),
+            Poll::Ready(Ok(2))
+        ));
+        assert_eq!(&buf[..2], b"gh");
+        reg.deregister(&mut a).unwrap();
     }
 }
