@@ -13,7 +13,22 @@
 //! `tcp_syscalls conductor-accept N` (or `tokio-accept`): the `tcp_accept` workload, `N`
 //! rounds of 16 clients connecting at once to a server task that accepts and drops them.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// CPU time (user + system, all threads) this process has used, from `/proc/self/stat`
+/// (clock ticks of 10 ms): a figure less sensitive to other load than wall time.
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let ticks: u64 = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|f| f.parse::<u64>().ok())
+        .sum();
+    Duration::from_millis(ticks * 10)
+}
 
 const CONNECTIONS: usize = 16;
 const MESSAGE: usize = 64;
@@ -50,7 +65,7 @@ macro_rules! workload {
                     clients.push(s);
                 }
                 server.await.unwrap();
-                let start = Instant::now();
+                let (start, cpu) = (Instant::now(), cpu_time());
                 let tasks: Vec<_> = clients
                     .into_iter()
                     .map(|mut s| {
@@ -68,11 +83,14 @@ macro_rules! workload {
                 for t in tasks {
                     t.await.unwrap();
                 }
-                let took = start.elapsed();
+                let (took, cpu) = (start.elapsed(), cpu_time() - cpu);
+                let n = (CONNECTIONS * round_trips) as f64;
                 eprintln!(
-                    "{} x {round_trips} round trips in {took:?}: {:.0} round trips/s",
+                    "{} x {round_trips} round trips in {took:?}: {:.0} round trips/s, \
+                     {:.2} µs of CPU per round trip",
                     CONNECTIONS,
-                    (CONNECTIONS * round_trips) as f64 / took.as_secs_f64()
+                    n / took.as_secs_f64(),
+                    cpu.as_secs_f64() * 1e6 / n
                 );
             });
         }
@@ -131,7 +149,7 @@ macro_rules! accept_workload {
                         }
                     }
                 }));
-                let start = Instant::now();
+                let (start, cpu) = (Instant::now(), cpu_time());
                 for _ in 0..rounds {
                     let clients: Vec<_> = (0..CONNECTIONS)
                         .map(|_| {
@@ -152,11 +170,14 @@ macro_rules! accept_workload {
                         drop(c.await.unwrap());
                     }
                 }
-                let took = start.elapsed();
+                let (took, cpu) = (start.elapsed(), cpu_time() - cpu);
+                let n = (CONNECTIONS * rounds) as f64;
                 eprintln!(
-                    "{} x {rounds} accepts in {took:?}: {:.0} accepts/s",
+                    "{} x {rounds} accepts in {took:?}: {:.0} accepts/s, \
+                     {:.2} µs of CPU per accept",
                     CONNECTIONS,
-                    (CONNECTIONS * rounds) as f64 / took.as_secs_f64()
+                    n / took.as_secs_f64(),
+                    cpu.as_secs_f64() * 1e6 / n
                 );
             });
         }
