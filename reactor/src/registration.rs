@@ -19,6 +19,18 @@ pub(crate) struct Registration {
     shared: Arc<ScheduledIo>,
 }
 
+/// Slices one vectored call passes to the kernel, at most: std caps `readv`/`writev` at Linux's
+/// `UIO_MAXIOV`, so a call with more slices moves only the first 1024 and comes back short
+/// with room (or data) left.
+const MAX_IOV: usize = 1024;
+
+/// The length to give [`Registration::poll_stream_io`] for a vectored call: the bytes of all
+/// `count` slices, or 0 (never counts as short, so readiness is not cleared) when std would
+/// pass only part of them.
+pub(crate) fn vectored_len(lens: impl Iterator<Item = usize>, count: usize) -> usize {
+    if count > MAX_IOV { 0 } else { lens.sum() }
+}
+
 impl Registration {
     pub(crate) fn new(
         source: &mut impl mio::event::Source,
@@ -91,7 +103,7 @@ impl Registration {
     /// Only for sockets whose short transfers mean exactly that (TCP and Unix streams, under
     /// edge-triggered epoll); a tty, say, returns one line per read and would hang. The clear
     /// is the tick-checked one of the `WouldBlock` path, so an event that arrived since the
-    /// readiness was seen is kept.
+    /// readiness was seen is kept. A `len` of 0 never counts as short (see [`vectored_len`]).
     pub(crate) fn poll_stream_io(
         &self,
         cx: &mut Context<'_>,

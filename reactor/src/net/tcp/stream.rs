@@ -504,7 +504,7 @@ impl TcpStream {
         cx: &mut Context<'_>,
         bufs: &mut [IoSliceMut<'_>],
     ) -> Poll<io::Result<usize>> {
-        let len = bufs.iter().map(|b| b.len()).sum();
+        let len = crate::registration::vectored_len(bufs.iter().map(|b| b.len()), bufs.len());
         self.io
             .poll_read_stream(cx, len, |mut s| s.read_vectored(bufs))
     }
@@ -523,7 +523,7 @@ impl TcpStream {
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        let len = bufs.iter().map(|b| b.len()).sum();
+        let len = crate::registration::vectored_len(bufs.iter().map(|b| b.len()), bufs.len());
         self.io
             .poll_write_stream(cx, len, |mut s| s.write_vectored(bufs))
     }

@@ -305,7 +305,7 @@ impl UnixStream {
         cx: &mut Context<'_>,
         bufs: &mut [IoSliceMut<'_>],
     ) -> Poll<io::Result<usize>> {
-        let len = bufs.iter().map(|b| b.len()).sum();
+        let len = crate::registration::vectored_len(bufs.iter().map(|b| b.len()), bufs.len());
         self.io
             .poll_read_stream(cx, len, |mut s| s.read_vectored(bufs))
     }
@@ -324,7 +324,7 @@ impl UnixStream {
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        let len = bufs.iter().map(|b| b.len()).sum();
+        let len = crate::registration::vectored_len(bufs.iter().map(|b| b.len()), bufs.len());
         self.io
             .poll_write_stream(cx, len, |mut s| s.write_vectored(bufs))
     }
