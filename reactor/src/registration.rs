@@ -101,7 +101,9 @@ impl Registration {
     /// return `WouldBlock`.
     ///
     /// Only for sockets whose short transfers mean exactly that (TCP and Unix streams, under
-    /// edge-triggered epoll); a tty, say, returns one line per read and would hang. The clear
+    /// edge-triggered epoll); a tty, say, returns one line per read and would hang. (As in
+    /// tokio, which does the same: TCP urgent data and Unix ancillary data also end a read
+    /// early; see `docs/architecture.md`.) The clear
     /// is the tick-checked one of the `WouldBlock` path, so an event that arrived since the
     /// readiness was seen is kept. A `len` of 0 never counts as short (see [`vectored_len`]).
     pub(crate) fn poll_stream_io(
