@@ -338,6 +338,30 @@ impl<E: Source> PollEvented<E> {
             .poll_io(cx, Direction::Write, || f(self.get_ref()))
     }
 
+    /// [`poll_read_io`](Self::poll_read_io) for a stream socket's read of up to `len` bytes;
+    /// a short read clears the readiness (see `Registration::poll_stream_io`).
+    pub(crate) fn poll_read_stream(
+        &self,
+        cx: &mut Context<'_>,
+        len: usize,
+        mut f: impl FnMut(&E) -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        self.registration
+            .poll_stream_io(cx, Direction::Read, len, || f(self.get_ref()))
+    }
+
+    /// [`poll_write_io`](Self::poll_write_io) for a stream socket's write of up to `len`
+    /// bytes; a short write clears the readiness (see `Registration::poll_stream_io`).
+    pub(crate) fn poll_write_stream(
+        &self,
+        cx: &mut Context<'_>,
+        len: usize,
+        mut f: impl FnMut(&E) -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        self.registration
+            .poll_stream_io(cx, Direction::Write, len, || f(self.get_ref()))
+    }
+
     /// Runs a read-side operation to completion; see [`poll_read_io`](Self::poll_read_io).
     ///
     /// # Errors

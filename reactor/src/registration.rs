@@ -19,6 +19,18 @@ pub(crate) struct Registration {
     shared: Arc<ScheduledIo>,
 }
 
+/// Slices one vectored call passes to the kernel, at most: std caps `readv`/`writev` at Linux's
+/// `UIO_MAXIOV`, so a call with more slices moves only the first 1024 and comes back short
+/// with room (or data) left.
+const MAX_IOV: usize = 1024;
+
+/// The length to give [`Registration::poll_stream_io`] for a vectored call: the bytes of all
+/// `count` slices, or 0 (never counts as short, so readiness is not cleared) when std would
+/// pass only part of them.
+pub(crate) fn vectored_len(lens: impl Iterator<Item = usize>, count: usize) -> usize {
+    if count > MAX_IOV { 0 } else { lens.sum() }
+}
+
 impl Registration {
     pub(crate) fn new(
         source: &mut impl mio::event::Source,
@@ -82,6 +94,40 @@ impl Registration {
         }
     }
 
+    /// [`poll_io`](Self::poll_io) for a byte-stream read or write of up to `len` bytes. A
+    /// transfer shorter than asked, but not empty, means the socket's buffer was drained (a
+    /// read) or filled (a write) at that moment, so the readiness is cleared right away: the
+    /// next operation waits for the next event instead of making a call that would only
+    /// return `WouldBlock`.
+    ///
+    /// Only for sockets whose short transfers mean exactly that (TCP and Unix streams, under
+    /// edge-triggered epoll); a tty, say, returns one line per read and would hang. (As in
+    /// tokio, which does the same: TCP urgent data and Unix ancillary data also end a read
+    /// early; see `docs/architecture.md`.) The clear
+    /// is the tick-checked one of the `WouldBlock` path, so an event that arrived since the
+    /// readiness was seen is kept. A `len` of 0 never counts as short (see [`vectored_len`]).
+    pub(crate) fn poll_stream_io(
+        &self,
+        cx: &mut Context<'_>,
+        direction: Direction,
+        len: usize,
+        mut f: impl FnMut() -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        loop {
+            let event = ready!(self.poll_ready(cx, direction))?;
+            match f() {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.clear_readiness(event, direction)
+                }
+                Ok(n) if n > 0 && n < len => {
+                    self.clear_readiness(event, direction);
+                    return Poll::Ready(Ok(n));
+                }
+                res => return Poll::Ready(res),
+            }
+        }
+    }
+
     /// Tries `f` once if `direction` is ready now, without waiting; `WouldBlock` otherwise.
     pub(crate) fn try_io<R>(
         &self,
@@ -114,5 +160,58 @@ impl Registration {
 impl Drop for Registration {
     fn drop(&mut self) {
         self.handle.remove(self.token);
+    }
+}
+
+#[cfg(all(test, not(conductor_loom)))]
+mod tests {
+    use super::*;
+    use crate::Driver;
+    use std::io::{Read, Write};
+    use std::task::Waker;
+
+    /// A short read clears the readiness at once (no `WouldBlock` call needed), a full one
+    /// keeps it, and data written afterwards makes the source ready again.
+    #[test]
+    fn short_stream_read_clears_readiness_and_a_new_event_restores_it() {
+        let mut driver = Driver::new().unwrap();
+        let (mut a, b) = mio::net::UnixStream::pair().unwrap();
+        let reg = Registration::new(&mut a, Interest::READABLE, driver.handle()).unwrap();
+        let mut cx = Context::from_waker(Waker::noop());
+        let mut calls = 0;
+        let read = |buf: &mut [u8], cx: &mut Context<'_>, calls: &mut u32| {
+            reg.poll_stream_io(cx, Direction::Read, buf.len(), || {
+                *calls += 1;
+                (&a).read(buf)
+            })
+        };
+
+        (&b).write_all(b"abcdef").unwrap();
+        driver.turn(Some(std::time::Duration::ZERO)).unwrap();
+        // Full read (4 of 4): readiness stays, more may be queued.
+        let mut buf = [0u8; 4];
+        assert!(matches!(
+            read(&mut buf, &mut cx, &mut calls),
+            Poll::Ready(Ok(4))
+        ));
+        assert!(reg.shared.ready_now(Direction::Read).is_some());
+        // Short read (2 of 4): the buffer is drained, readiness cleared, one call made.
+        assert!(matches!(
+            read(&mut buf, &mut cx, &mut calls),
+            Poll::Ready(Ok(2))
+        ));
+        assert_eq!(calls, 2);
+        assert!(reg.shared.ready_now(Direction::Read).is_none());
+        assert!(read(&mut buf, &mut cx, &mut calls).is_pending());
+        assert_eq!(calls, 2, "no read is tried without readiness");
+
+        (&b).write_all(b"gh").unwrap();
+        driver.turn(Some(std::time::Duration::ZERO)).unwrap();
+        assert!(matches!(
+            read(&mut buf, &mut cx, &mut calls),
+            Poll::Ready(Ok(2))
+        ));
+        assert_eq!(&buf[..2], b"gh");
+        reg.deregister(&mut a).unwrap();
     }
 }

@@ -584,3 +584,34 @@ fn thousand_sockets_registered_and_dropped_from_many_threads() {
         s.read_exact(&mut b).await.unwrap();
     });
 }
+
+/// A vectored call with more slices than one `writev`/`readv` takes comes back short with
+/// room (or data) left: that must not clear the readiness the way a short transfer that
+/// filled (or drained) the socket does, or the next call waits for an edge that never comes.
+#[test]
+fn vectored_io_with_more_slices_than_one_call_takes() {
+    use std::io::{IoSlice, IoSliceMut};
+    support::run(Flavor::MultiThread, || async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let mut c = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (mut s, _) = listener.accept().await.unwrap();
+        for slices in [1024usize, 2000] {
+            let data: Vec<u8> = (0..slices).map(|i| (i % 251) as u8).collect();
+            let mut sent = 0;
+            while sent < data.len() {
+                let bufs: Vec<IoSlice<'_>> = data[sent..].chunks(1).map(IoSlice::new).collect();
+                sent += c.write_vectored(&bufs).await.unwrap();
+            }
+            let mut got = vec![0u8; slices];
+            let mut read = 0;
+            while read < got.len() {
+                let mut bufs: Vec<IoSliceMut<'_>> =
+                    got[read..].chunks_mut(1).map(IoSliceMut::new).collect();
+                read += s.read_vectored(&mut bufs).await.unwrap();
+            }
+            assert_eq!(got, data);
+        }
+    });
+}

@@ -95,3 +95,35 @@ fn connected_send_to_a_closed_port_reports_refused() {
         assert_eq!(err.kind(), ErrorKind::ConnectionRefused, "{err:?}");
     });
 }
+
+#[test]
+fn connected_peek_and_peek_sender() {
+    for flavor in [Flavor::MultiThread, Flavor::CurrentThread] {
+        support::run(flavor, || async {
+            let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            let (a_addr, b_addr) = (a.local_addr().unwrap(), b.local_addr().unwrap());
+            b.connect(a_addr).await.unwrap();
+            let b = std::sync::Arc::new(b);
+            let b2 = b.clone();
+            // The peek may start before the datagram is sent (it waits) or after.
+            let sender = conductor::spawn(async move { b2.peek_sender().await.unwrap() });
+            conductor::task::yield_now().await;
+            a.send_to(b"one", b_addr).await.unwrap();
+            assert_eq!(sender.await.unwrap(), a_addr);
+            let mut buf = [0u8; 8];
+            assert_eq!(b.peek(&mut buf).await.unwrap(), 3);
+            assert_eq!(&buf[..3], b"one");
+            // Peeking again sees the same datagram; only recv takes it.
+            assert_eq!(b.peek_sender().await.unwrap(), a_addr);
+            let mut two = [0u8; 2];
+            assert_eq!(b.peek(&mut two).await.unwrap(), 2);
+            assert_eq!(b.recv(&mut buf).await.unwrap(), 3);
+            assert_eq!(&buf[..3], b"one");
+            assert_eq!(
+                b.try_recv(&mut buf).unwrap_err().kind(),
+                ErrorKind::WouldBlock
+            );
+        });
+    }
+}

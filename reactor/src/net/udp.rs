@@ -96,10 +96,7 @@ impl UdpSocket {
     /// # });
     /// ```
     pub fn into_std(self) -> io::Result<std::net::UdpSocket> {
-        use std::os::fd::{FromRawFd, IntoRawFd};
-        let mio = self.io.into_inner()?;
-        // SAFETY: `into_raw_fd` hands us sole ownership of an open UDP socket descriptor.
-        Ok(unsafe { std::net::UdpSocket::from_raw_fd(mio.into_raw_fd()) })
+        Ok(self.io.into_inner()?.into())
     }
 
     /// The local address.
@@ -268,6 +265,58 @@ impl UdpSocket {
     /// ```
     pub async fn peek_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
         self.io.read_with(|s| s.peek_from(buf)).await
+    }
+
+    /// Receives a datagram from the connected peer without removing it from the queue: the
+    /// next [`recv`](Self::recv) returns it again.
+    ///
+    /// # Errors
+    ///
+    /// The OS's error unchanged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # conductor::runtime::Runtime::new().unwrap().block_on(async {
+    /// let a = conductor_reactor::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// a.connect(a.local_addr().unwrap()).await.unwrap();
+    /// a.send(b"again").await.unwrap();
+    /// let mut buf = [0u8; 8];
+    /// assert_eq!(a.peek(&mut buf).await.unwrap(), 5);
+    /// assert_eq!(a.recv(&mut buf).await.unwrap(), 5);
+    /// # });
+    /// ```
+    pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io.read_with(|s| s.peek(buf)).await
+    }
+
+    /// The sender of the next datagram, which stays queued; waits for one.
+    ///
+    /// # Errors
+    ///
+    /// The OS's error unchanged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # conductor::runtime::Runtime::new().unwrap().block_on(async {
+    /// let a = conductor_reactor::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// let b = conductor_reactor::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// a.send_to(b"who", b.local_addr().unwrap()).await.unwrap();
+    /// assert_eq!(b.peek_sender().await.unwrap(), a.local_addr().unwrap());
+    /// let mut buf = [0u8; 4];
+    /// assert_eq!(b.recv_from(&mut buf).await.unwrap(), (3, a.local_addr().unwrap()));
+    /// # });
+    /// ```
+    pub async fn peek_sender(&self) -> io::Result<SocketAddr> {
+        self.io
+            .read_with(|s| {
+                socket2::SockRef::from(s)
+                    .peek_sender()?
+                    .as_socket()
+                    .ok_or_else(|| io::Error::other("the sender's address is not an IP address"))
+            })
+            .await
     }
 
     /// Waits until the socket may be readable.

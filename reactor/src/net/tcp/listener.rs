@@ -139,10 +139,7 @@ impl TcpListener {
     /// # });
     /// ```
     pub fn into_std(self) -> io::Result<std::net::TcpListener> {
-        use std::os::fd::{FromRawFd, IntoRawFd};
-        let mio = self.io.into_inner()?;
-        // SAFETY: `into_raw_fd` hands us sole ownership of an open TCP listener descriptor.
-        Ok(unsafe { std::net::TcpListener::from_raw_fd(mio.into_raw_fd()) })
+        Ok(self.io.into_inner()?.into())
     }
 
     /// The local address the listener is bound to.

@@ -207,6 +207,12 @@ impl TcpSocket {
 
     /// Binds the socket to a local address.
     ///
+    /// Takes a `SocketAddr`, not [`ToSocketAddrs`](crate::net::ToSocketAddrs), as `connect`
+    /// does: the socket already has its address family (`new_v4`/`new_v6`), so it can use only
+    /// one address of that family, and `bind` is synchronous, so it cannot wait for name
+    /// resolution. Resolve first (or use [`TcpListener::bind`], which takes any
+    /// `ToSocketAddrs` and tries each address).
+    ///
     /// # Errors
     ///
     /// The OS's error from `bind(2)` (`AddrInUse`, say).
@@ -239,6 +245,11 @@ impl TcpSocket {
     }
 
     /// Connects to `addr` and returns the stream.
+    ///
+    /// A `SocketAddr`, not [`ToSocketAddrs`](crate::net::ToSocketAddrs): the socket is
+    /// consumed by one connect attempt and has a fixed address family, so it cannot try each
+    /// address of a name in turn as [`TcpStream::connect`] does (a new socket per attempt
+    /// would lose the options set on this one).
     ///
     /// # Errors
     ///

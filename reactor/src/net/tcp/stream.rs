@@ -121,10 +121,7 @@ impl TcpStream {
     /// # });
     /// ```
     pub fn into_std(self) -> io::Result<std::net::TcpStream> {
-        use std::os::fd::{FromRawFd, IntoRawFd};
-        let mio = self.io.into_inner()?;
-        // SAFETY: `into_raw_fd` hands us sole ownership of an open TCP stream descriptor.
-        Ok(unsafe { std::net::TcpStream::from_raw_fd(mio.into_raw_fd()) })
+        Ok(self.io.into_inner()?.into())
     }
 
     /// The local address of this connection.
@@ -498,7 +495,8 @@ impl TcpStream {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        self.io.poll_read_io(cx, |mut s| s.read(buf))
+        let len = buf.len();
+        self.io.poll_read_stream(cx, len, |mut s| s.read(buf))
     }
 
     pub(crate) fn poll_read_vectored_priv(
@@ -506,7 +504,9 @@ impl TcpStream {
         cx: &mut Context<'_>,
         bufs: &mut [IoSliceMut<'_>],
     ) -> Poll<io::Result<usize>> {
-        self.io.poll_read_io(cx, |mut s| s.read_vectored(bufs))
+        let len = crate::registration::vectored_len(bufs.iter().map(|b| b.len()), bufs.len());
+        self.io
+            .poll_read_stream(cx, len, |mut s| s.read_vectored(bufs))
     }
 
     pub(crate) fn poll_write_priv(
@@ -514,7 +514,8 @@ impl TcpStream {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.io.poll_write_io(cx, |mut s| s.write(buf))
+        self.io
+            .poll_write_stream(cx, buf.len(), |mut s| s.write(buf))
     }
 
     pub(crate) fn poll_write_vectored_priv(
@@ -522,7 +523,9 @@ impl TcpStream {
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        self.io.poll_write_io(cx, |mut s| s.write_vectored(bufs))
+        let len = crate::registration::vectored_len(bufs.iter().map(|b| b.len()), bufs.len());
+        self.io
+            .poll_write_stream(cx, len, |mut s| s.write_vectored(bufs))
     }
 
     /// `poll_close`: shut the write direction down. `NotConnected` (the peer is gone

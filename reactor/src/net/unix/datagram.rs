@@ -154,6 +154,48 @@ impl UnixDatagram {
         self.io.read_with(|s| s.recv(buf)).await
     }
 
+    /// Receives a datagram from the connected peer without removing it from the queue: the
+    /// next [`recv`](Self::recv) returns it again.
+    ///
+    /// # Errors
+    ///
+    /// The OS's error unchanged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # conductor::runtime::Runtime::new().unwrap().block_on(async {
+    /// let (a, b) = conductor_reactor::net::UnixDatagram::pair().unwrap();
+    /// a.send(b"once").await.unwrap();
+    /// let mut buf = [0u8; 8];
+    /// assert_eq!(b.peek(&mut buf).await.unwrap(), 4);
+    /// assert_eq!(b.recv(&mut buf).await.unwrap(), 4);
+    /// assert_eq!(&buf[..4], b"once");
+    /// # });
+    /// ```
+    pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io.read_with(|s| peek(s.as_raw_fd(), buf)).await
+    }
+
+    /// Deregisters the socket and returns it as a std socket (still non-blocking).
+    ///
+    /// # Errors
+    ///
+    /// The OS's error from deregistration.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # conductor::runtime::Runtime::new().unwrap().block_on(async {
+    /// let (a, _b) = conductor_reactor::net::UnixDatagram::pair().unwrap();
+    /// let std = a.into_std().unwrap();
+    /// assert!(std.peer_addr().unwrap().is_unnamed());
+    /// # });
+    /// ```
+    pub fn into_std(self) -> io::Result<std::os::unix::net::UnixDatagram> {
+        Ok(self.io.into_inner()?.into())
+    }
+
     /// Sends to the socket at `path`.
     ///
     /// # Errors
@@ -284,6 +326,17 @@ impl UnixDatagram {
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
         self.io.get_ref().peer_addr()
     }
+}
+
+/// `recv(2)` with `MSG_PEEK` (std's `UnixDatagram::peek` is unstable, mio has none).
+fn peek(fd: RawFd, buf: &mut [u8]) -> io::Result<usize> {
+    // SAFETY: `buf` is valid for writes of `buf.len()` bytes for the whole call, and `fd` is
+    // the open socket of the `&mio::net::UnixDatagram` our caller borrows.
+    let n = unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), libc::MSG_PEEK) };
+    if n < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(n as usize)
 }
 
 impl fmt::Debug for UnixDatagram {

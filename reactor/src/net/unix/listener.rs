@@ -89,6 +89,28 @@ impl UnixListener {
         })
     }
 
+    /// Deregisters the listener and returns it as a std listener (still non-blocking).
+    ///
+    /// # Errors
+    ///
+    /// The OS's error from deregistration.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # conductor::runtime::Runtime::new().unwrap().block_on(async {
+    /// let path = std::env::temp_dir().join(format!("conductor-doc-into-std-{}.sock", std::process::id()));
+    /// # let _ = std::fs::remove_file(&path);
+    /// let l = conductor_reactor::net::UnixListener::bind(&path).unwrap();
+    /// let std = l.into_std().unwrap();
+    /// assert_eq!(std.local_addr().unwrap().as_pathname(), Some(path.as_path()));
+    /// std::fs::remove_file(&path).unwrap();
+    /// # });
+    /// ```
+    pub fn into_std(self) -> io::Result<std::os::unix::net::UnixListener> {
+        Ok(self.io.into_inner()?.into())
+    }
+
     /// Waits for a connection.
     ///
     /// # Errors

@@ -2,8 +2,10 @@
 
 mod datagram;
 mod listener;
+mod split;
 mod stream;
 
 pub use datagram::UnixDatagram;
 pub use listener::UnixListener;
+pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, ReuniteError, WriteHalf};
 pub use stream::UnixStream;

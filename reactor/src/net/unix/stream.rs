@@ -11,6 +11,7 @@ use std::task::{Context, Poll};
 
 use futures_io::{AsyncRead, AsyncWrite};
 
+use crate::net::unix::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::{Interest, PollEvented};
 
 /// A Unix stream socket. Implements `futures_io`'s `AsyncRead` and `AsyncWrite` (also on
@@ -226,6 +227,116 @@ impl UnixStream {
     pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
         self.io.try_io(Interest::WRITABLE, |mut s| s.write(buf))
     }
+
+    /// Borrows the stream as a read half and a write half, usable from two futures at once
+    /// (one reader and one writer).
+    ///
+    /// With `futures`' (or `conductor::io`'s) `AsyncReadExt` in scope, `stream.split()`
+    /// resolves to that trait's by-value `split`; call this one as
+    /// `UnixStream::split(&mut stream)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use conductor_reactor::net::UnixStream;
+    /// use futures::{AsyncReadExt, AsyncWriteExt};
+    /// # conductor::runtime::Runtime::new().unwrap().block_on(async {
+    /// let (mut s, mut peer) = UnixStream::pair().unwrap();
+    /// let (mut r, mut w) = UnixStream::split(&mut s);
+    /// w.write_all(b"abc").await.unwrap();
+    /// let mut buf = [0u8; 3];
+    /// peer.read_exact(&mut buf).await.unwrap();
+    /// peer.write_all(&buf).await.unwrap();
+    /// r.read_exact(&mut buf).await.unwrap();
+    /// assert_eq!(&buf, b"abc");
+    /// # });
+    /// ```
+    pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
+        split::split(self)
+    }
+
+    /// Splits the stream into owned halves that can move to different tasks. Dropping the
+    /// write half shuts the write direction down; [`OwnedReadHalf::reunite`] puts them back.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # conductor::runtime::Runtime::new().unwrap().block_on(async {
+    /// let (s, _peer) = conductor_reactor::net::UnixStream::pair().unwrap();
+    /// let (r, w) = s.into_split();
+    /// let s = r.reunite(w).unwrap();
+    /// # drop(s);
+    /// # });
+    /// ```
+    pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
+        split::into_split(self)
+    }
+
+    /// Deregisters the stream and returns it as a std stream (still non-blocking).
+    ///
+    /// # Errors
+    ///
+    /// The OS's error from deregistration.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # conductor::runtime::Runtime::new().unwrap().block_on(async {
+    /// let (a, _b) = conductor_reactor::net::UnixStream::pair().unwrap();
+    /// let std = a.into_std().unwrap();
+    /// assert!(std.peer_addr().unwrap().is_unnamed());
+    /// # });
+    /// ```
+    pub fn into_std(self) -> io::Result<std::os::unix::net::UnixStream> {
+        Ok(self.io.into_inner()?.into())
+    }
+
+    pub(crate) fn poll_read_priv(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        let len = buf.len();
+        self.io.poll_read_stream(cx, len, |mut s| s.read(buf))
+    }
+
+    pub(crate) fn poll_read_vectored_priv(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &mut [IoSliceMut<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let len = crate::registration::vectored_len(bufs.iter().map(|b| b.len()), bufs.len());
+        self.io
+            .poll_read_stream(cx, len, |mut s| s.read_vectored(bufs))
+    }
+
+    pub(crate) fn poll_write_priv(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.io
+            .poll_write_stream(cx, buf.len(), |mut s| s.write(buf))
+    }
+
+    pub(crate) fn poll_write_vectored_priv(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let len = crate::registration::vectored_len(bufs.iter().map(|b| b.len()), bufs.len());
+        self.io
+            .poll_write_stream(cx, len, |mut s| s.write_vectored(bufs))
+    }
+
+    /// `poll_close`: shut the write direction down. `NotConnected` (the peer is gone
+    /// already) counts as closed.
+    pub(crate) fn shutdown_write(&self) -> Poll<io::Result<()>> {
+        match self.shutdown(Shutdown::Write) {
+            Err(e) if e.kind() == io::ErrorKind::NotConnected => Poll::Ready(Ok(())),
+            res => Poll::Ready(res),
+        }
+    }
 }
 
 macro_rules! async_io_impls {
@@ -236,7 +347,7 @@ macro_rules! async_io_impls {
                 cx: &mut Context<'_>,
                 buf: &mut [u8],
             ) -> Poll<io::Result<usize>> {
-                self.io.poll_read_io(cx, |mut s| s.read(buf))
+                self.poll_read_priv(cx, buf)
             }
 
             fn poll_read_vectored(
@@ -244,7 +355,7 @@ macro_rules! async_io_impls {
                 cx: &mut Context<'_>,
                 bufs: &mut [IoSliceMut<'_>],
             ) -> Poll<io::Result<usize>> {
-                self.io.poll_read_io(cx, |mut s| s.read_vectored(bufs))
+                self.poll_read_vectored_priv(cx, bufs)
             }
         }
 
@@ -254,7 +365,7 @@ macro_rules! async_io_impls {
                 cx: &mut Context<'_>,
                 buf: &[u8],
             ) -> Poll<io::Result<usize>> {
-                self.io.poll_write_io(cx, |mut s| s.write(buf))
+                self.poll_write_priv(cx, buf)
             }
 
             fn poll_write_vectored(
@@ -262,7 +373,7 @@ macro_rules! async_io_impls {
                 cx: &mut Context<'_>,
                 bufs: &[IoSlice<'_>],
             ) -> Poll<io::Result<usize>> {
-                self.io.poll_write_io(cx, |mut s| s.write_vectored(bufs))
+                self.poll_write_vectored_priv(cx, bufs)
             }
 
             fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -270,10 +381,7 @@ macro_rules! async_io_impls {
             }
 
             fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                match self.shutdown(Shutdown::Write) {
-                    Err(e) if e.kind() == io::ErrorKind::NotConnected => Poll::Ready(Ok(())),
-                    res => Poll::Ready(res),
-                }
+                self.shutdown_write()
             }
         }
     };

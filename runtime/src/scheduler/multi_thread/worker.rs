@@ -52,6 +52,9 @@ pub(crate) struct WorkerLocal {
     retired: Cell<bool>,
     tick: Cell<u32>,
     is_searching: Cell<bool>,
+    /// Set while this worker is parked inside the driver, which fires I/O and timer wakers on
+    /// this thread; see `schedule_local`.
+    in_driver: Cell<bool>,
     parker: Parker,
     rng: Cell<u32>,
 }
@@ -70,6 +73,7 @@ pub(super) fn run(shared: Arc<Shared>, start: WorkerStart) {
         retired: Cell::new(false),
         tick: Cell::new(0),
         is_searching: Cell::new(false),
+        in_driver: Cell::new(false),
         parker: start.parker,
         rng: Cell::new(0x9E37_79B9 ^ (start.index as u32 + 1).wrapping_mul(0x85EB_CA6B)),
     };
@@ -288,8 +292,12 @@ impl WorkerLocal {
                 None => false,
             }
         };
-        if pushed_to_queue {
-            // Stealable work appeared: make sure someone is looking for it.
+        if pushed_to_queue && !self.in_driver.get() {
+            // Stealable work appeared: make sure someone is looking for it. Not from inside
+            // the driver: this worker is still on the sleeper list there, so the notify could
+            // pick this very worker (an eventfd write to itself, and an extra `epoll_wait`
+            // that returns at once) instead of a peer. `park` notifies once the driver
+            // returns and this worker is off the list.
             self.shared.notify_parked();
         }
     }
@@ -315,7 +323,9 @@ impl WorkerLocal {
             match shared.driver.try_lock() {
                 Some(mut driver) => {
                     shared.driver_polls.fetch_add(1, Relaxed);
-                    self.parker.park(Some(&mut driver), None)
+                    self.in_driver.set(true);
+                    self.parker.park(Some(&mut driver), None);
+                    self.in_driver.set(false);
                 }
                 None => self.parker.park(None, None),
             }
@@ -329,6 +339,11 @@ impl WorkerLocal {
                     shared.monitor.poke();
                 } else {
                     self.is_searching.set(true);
+                }
+                if !self.local.is_empty() {
+                    // The driver woke more than one task here (the notify was deferred, see
+                    // `schedule_local`); off the sleeper list now, let a peer steal some.
+                    shared.notify_parked();
                 }
                 return;
             }
