@@ -43,7 +43,9 @@ fn futures_mpsc_between_tasks() {
             p.await.unwrap();
         }
         got.sort_unstable();
-        let expected: Vec<u32> = (0..4u32).flat_map(|p| (0..250).map(move |i| p * 1000 + i)).collect();
+        let expected: Vec<u32> = (0..4u32)
+            .flat_map(|p| (0..250).map(move |i| p * 1000 + i))
+            .collect();
         assert_eq!(got, expected);
     });
 }

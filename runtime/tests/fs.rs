@@ -19,10 +19,8 @@ impl TempDir {
     fn new(name: &str) -> TempDir {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!(
-            "conductor-fs-{name}-{}-{n}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("conductor-fs-{name}-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         TempDir(dir)
@@ -46,7 +44,7 @@ where
     Fut: std::future::Future<Output = ()>,
 {
     for flavor in [Flavor::MultiThread, Flavor::CurrentThread] {
-        run(flavor, move || make());
+        run(flavor, make);
     }
 }
 
@@ -89,10 +87,22 @@ fn errors_are_the_os_errors() {
         Box::pin(async {
             let tmp = TempDir::new("errors");
             let missing = tmp.path("missing");
-            assert_eq!(fs::read(&missing).await.unwrap_err().kind(), ErrorKind::NotFound);
-            assert_eq!(fs::remove_file(&missing).await.unwrap_err().kind(), ErrorKind::NotFound);
-            assert_eq!(fs::metadata(&missing).await.unwrap_err().kind(), ErrorKind::NotFound);
-            assert_eq!(File::open(&missing).await.unwrap_err().kind(), ErrorKind::NotFound);
+            assert_eq!(
+                fs::read(&missing).await.unwrap_err().kind(),
+                ErrorKind::NotFound
+            );
+            assert_eq!(
+                fs::remove_file(&missing).await.unwrap_err().kind(),
+                ErrorKind::NotFound
+            );
+            assert_eq!(
+                fs::metadata(&missing).await.unwrap_err().kind(),
+                ErrorKind::NotFound
+            );
+            assert_eq!(
+                File::open(&missing).await.unwrap_err().kind(),
+                ErrorKind::NotFound
+            );
 
             fs::write(tmp.path("bad.txt"), [0xff, 0xfe]).await.unwrap();
             let err = fs::read_to_string(tmp.path("bad.txt")).await.unwrap_err();
@@ -100,7 +110,11 @@ fn errors_are_the_os_errors() {
 
             let exists = tmp.path("exists");
             fs::write(&exists, "x").await.unwrap();
-            let err = OpenOptions::new().write(true).create_new(true).open(&exists).await;
+            let err = OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&exists)
+                .await;
             assert_eq!(err.unwrap_err().kind(), ErrorKind::AlreadyExists);
 
             // Writing to a file opened read-only fails at the write or, since writes are
@@ -183,7 +197,12 @@ fn seek_accounts_for_bytes_read_ahead() {
             let tmp = TempDir::new("seek");
             let path = tmp.path("f");
             fs::write(&path, b"0123456789abcdef").await.unwrap();
-            let mut f = OpenOptions::new().read(true).write(true).open(&path).await.unwrap();
+            let mut f = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(&path)
+                .await
+                .unwrap();
 
             // A 4-byte read reads ahead; the logical position is 4.
             let mut four = [0u8; 4];
@@ -271,8 +290,10 @@ fn dropped_file_finishes_its_write() {
             f.write_all(b"still written").await.unwrap();
             drop(f); // the write may still be on the blocking pool
             assert!(
-                support::eventually_async(|| std::fs::read(&path).is_ok_and(|d| d == b"still written"))
-                    .await,
+                support::eventually_async(
+                    || std::fs::read(&path).is_ok_and(|d| d == b"still written")
+                )
+                .await,
                 "the in-flight write was lost"
             );
         })

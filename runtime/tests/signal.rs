@@ -88,7 +88,10 @@ fn other_signals_do_not_complete_a_listener() {
         raise(libc::SIGHUP);
         assert_eq!(hup.recv().await, Some(()));
         let mut w = Box::pin(winch.recv());
-        assert!(pending_once(&mut w).await, "SIGHUP must not complete a SIGWINCH listener");
+        assert!(
+            pending_once(&mut w).await,
+            "SIGHUP must not complete a SIGWINCH listener"
+        );
         drop(w);
         raise(libc::SIGWINCH);
         assert_eq!(winch.recv().await, Some(()));
@@ -98,9 +101,21 @@ fn other_signals_do_not_complete_a_listener() {
 #[test]
 fn uncatchable_and_fault_signals_are_rejected() {
     run(Flavor::CurrentThread, || async {
-        for signum in [libc::SIGKILL, libc::SIGSTOP, libc::SIGSEGV, libc::SIGFPE, 0, -1, 1000] {
+        for signum in [
+            libc::SIGKILL,
+            libc::SIGSTOP,
+            libc::SIGSEGV,
+            libc::SIGFPE,
+            0,
+            -1,
+            1000,
+        ] {
             let err = signal::signal(SignalKind::from_raw(signum)).unwrap_err();
-            assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput, "signal {signum}");
+            assert_eq!(
+                err.kind(),
+                std::io::ErrorKind::InvalidInput,
+                "signal {signum}"
+            );
         }
     });
 }
@@ -128,7 +143,12 @@ fn ctrl_c_in_a_child_process() {
     }
 
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "ctrl_c_in_a_child_process", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "ctrl_c_in_a_child_process",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD_ENV, "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -144,7 +164,11 @@ fn ctrl_c_in_a_child_process() {
             break;
         }
     }
-    assert_eq!(output.last().map(String::as_str), Some("CHILD-READY"), "child output: {output:?}");
+    assert_eq!(
+        output.last().map(String::as_str),
+        Some("CHILD-READY"),
+        "child output: {output:?}"
+    );
     let pid = i32::try_from(child.id()).unwrap();
     // SAFETY: kill(2) has no memory-safety preconditions; `pid` is our live child.
     assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
@@ -161,6 +185,12 @@ fn ctrl_c_in_a_child_process() {
         }
         std::thread::sleep(Duration::from_millis(10));
     };
-    assert!(status.success(), "child failed: {status:?}; output: {output:?}");
-    assert!(output.iter().any(|l| l == "got SIGINT"), "child output: {output:?}");
+    assert!(
+        status.success(),
+        "child failed: {status:?}; output: {output:?}"
+    );
+    assert!(
+        output.iter().any(|l| l == "got SIGINT"),
+        "child output: {output:?}"
+    );
 }

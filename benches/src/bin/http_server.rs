@@ -19,7 +19,9 @@ use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response};
 
 async fn hello(_req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
-    Ok(Response::new(Full::new(Bytes::from_static(b"Hello, world!"))))
+    Ok(Response::new(Full::new(Bytes::from_static(
+        b"Hello, world!",
+    ))))
 }
 
 fn http1() -> hyper::server::conn::http1::Builder {
@@ -98,10 +100,7 @@ impl hyper::rt::Write for TokioIo {
         tokio::io::AsyncWrite::poll_flush(Pin::new(&mut self.0), cx)
     }
 
-    fn poll_shutdown(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<std::io::Result<()>> {
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         tokio::io::AsyncWrite::poll_shutdown(Pin::new(&mut self.0), cx)
     }
 }
@@ -156,7 +155,9 @@ fn main() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1);
     let runtime = args.next().unwrap_or_else(|| "conductor".to_owned());
     let addr = args.next().unwrap_or_else(|| "127.0.0.1:3000".to_owned());
-    let workers: usize = args.next().map_or(2, |w| w.parse().expect("workers: a number"));
+    let workers: usize = args
+        .next()
+        .map_or(2, |w| w.parse().expect("workers: a number"));
     match runtime.as_str() {
         "conductor" => run_conductor(addr, workers),
         "tokio" => run_tokio(addr, workers),
