@@ -338,6 +338,18 @@ impl<E: Source> PollEvented<E> {
             .poll_io(cx, Direction::Write, || f(self.get_ref()))
     }
 
+    /// A stream read of `buf_len` bytes by `f`: as [`poll_read_io`](Self::poll_read_io),
+    /// and a short read clears the readable readiness (see `Registration::poll_read_stream`).
+    pub(crate) fn poll_read_stream(
+        &self,
+        cx: &mut Context<'_>,
+        buf_len: usize,
+        mut f: impl FnMut(&E) -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        self.registration
+            .poll_read_stream(cx, buf_len, || f(self.get_ref()))
+    }
+
     /// Runs a read-side operation to completion; see [`poll_read_io`](Self::poll_read_io).
     ///
     /// # Errors

@@ -6,7 +6,7 @@ use std::task::{Context, Poll, ready};
 
 use crate::error;
 use crate::handle::Handle;
-use crate::readiness::{Direction, Interest};
+use crate::readiness::{Direction, Interest, Ready};
 use crate::scheduled_io::{ReadyEvent, ScheduledIo};
 use crate::sync::Arc;
 
@@ -78,6 +78,40 @@ impl Registration {
                     self.clear_readiness(event, direction)
                 }
                 res => return Poll::Ready(res),
+            }
+        }
+    }
+
+    /// [`poll_io`](Self::poll_io) for a stream read of `len` bytes. A read that returns
+    /// fewer bytes than asked, but some, drained the socket's receive queue at that moment,
+    /// so the readable readiness is cleared at once and the next read waits for a new event
+    /// instead of making a `read` syscall that would only return `WouldBlock`. The event's
+    /// tick guards the clear: data that arrived since makes a newer event, which stands.
+    /// Error and closed readiness are never cleared this way.
+    ///
+    /// Linux and Android only, where TCP and Unix stream reads are known to copy until the
+    /// buffer is full or the queue is empty; elsewhere this is plain `poll_io`.
+    pub(crate) fn poll_read_stream(
+        &self,
+        cx: &mut Context<'_>,
+        len: usize,
+        mut f: impl FnMut() -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        loop {
+            let event = ready!(self.poll_ready(cx, Direction::Read))?;
+            match f() {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.clear_readiness(event, Direction::Read)
+                }
+                #[cfg(any(target_os = "linux", target_os = "android"))]
+                Ok(n) if n > 0 && n < len => {
+                    self.clear_readiness(event.only(Ready::READABLE), Direction::Read);
+                    return Poll::Ready(Ok(n));
+                }
+                res => {
+                    let _ = len; // used on Linux and Android only
+                    return Poll::Ready(res);
+                }
             }
         }
     }

@@ -6,6 +6,9 @@ use std::task::{Context, Poll, ready};
 
 use futures_io::{AsyncRead, AsyncWrite};
 
+/// The most bytes one `poll_read` asks the stream for.
+const READ_CHUNK: usize = 64 * 1024;
+
 /// Wraps a `futures-io` stream (`AsyncRead + AsyncWrite`, such as
 /// [`TcpStream`](crate::net::TcpStream)) so hyper can use it: `hyper::rt::Read` and
 /// `hyper::rt::Write`. It also passes `futures-io` through, so a wrapped stream stays usable
@@ -101,9 +104,12 @@ impl<T: AsyncRead + Unpin> hyper::rt::Read for HyperIo<T> {
         cx: &mut Context<'_>,
         mut buf: hyper::rt::ReadBufCursor<'_>,
     ) -> Poll<io::Result<()>> {
-        // futures-io reads into initialized memory, so the unfilled part is zeroed first
-        // (a no-op for the bytes hyper already initialized).
-        let dst = buf.initialize_unfilled();
+        // futures-io reads into initialized memory, so the part we read into is zeroed first
+        // (a no-op for bytes hyper already initialized). hyper's spare capacity can be far
+        // larger than one read fills; zeroing at most READ_CHUNK bytes keeps small requests
+        // from paying for a large memset on every read.
+        let want = buf.remaining().min(READ_CHUNK);
+        let dst = buf.initialize_unfilled_to(want);
         let n = ready!(Pin::new(&mut self.inner).poll_read(cx, dst))?;
         assert!(
             n <= dst.len(),

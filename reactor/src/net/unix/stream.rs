@@ -236,7 +236,8 @@ macro_rules! async_io_impls {
                 cx: &mut Context<'_>,
                 buf: &mut [u8],
             ) -> Poll<io::Result<usize>> {
-                self.io.poll_read_io(cx, |mut s| s.read(buf))
+                let len = buf.len();
+                self.io.poll_read_stream(cx, len, |mut s| s.read(buf))
             }
 
             fn poll_read_vectored(
