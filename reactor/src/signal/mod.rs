@@ -69,6 +69,9 @@ pub async fn ctrl_c() -> io::Result<()> {
 /// Listens for `kind`: installs the process-wide handler (once per signal) and registers with
 /// the current reactor. Deliveries from now on are reported by [`Signal::recv`].
 ///
+/// The handler replaces whatever disposition the signal had (the default action, `SIG_IGN`,
+/// or another library's handler) and stays installed after every `Signal` is dropped.
+///
 /// # Errors
 ///
 /// `InvalidInput` for a signal that cannot be caught or must not be (`SIGKILL`, `SIGSTOP`,

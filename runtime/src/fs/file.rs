@@ -193,8 +193,13 @@ impl File {
         self.settle().await?;
         let std = self.std.clone();
         drop(self);
-        // No job holds a clone any more: `settle` finished the last one.
-        Ok(Arc::into_inner(std).expect("no blocking job holds the file after settle"))
+        match Arc::try_unwrap(std) {
+            Ok(std) => Ok(std),
+            // A `metadata` future dropped mid-flight can leave its blocking job holding the
+            // file a little longer: hand back a duplicate descriptor (same open file, same
+            // position) instead of waiting for it.
+            Err(shared) => shared.try_clone(),
+        }
     }
 
     /// Metadata of the open file; see [`std::fs::File::metadata`]. A write still in flight
