@@ -51,6 +51,7 @@ mod poll_evented;
 mod readiness;
 mod registration;
 mod scheduled_io;
+pub mod signal;
 mod sync;
 
 pub use driver::Driver;

@@ -6,7 +6,7 @@ use std::task::{Context, Poll, ready};
 
 use crate::error;
 use crate::handle::Handle;
-use crate::readiness::{Direction, Interest};
+use crate::readiness::{Direction, Interest, Ready};
 use crate::scheduled_io::{ReadyEvent, ScheduledIo};
 use crate::sync::Arc;
 
@@ -120,7 +120,13 @@ impl Registration {
                     self.clear_readiness(event, direction)
                 }
                 Ok(n) if n > 0 && n < len => {
-                    self.clear_readiness(event, direction);
+                    // Only the plain readable/writable bit: an error stays for the next call
+                    // to report (closed states are never cleared).
+                    let plain = match direction {
+                        Direction::Read => Ready::READABLE,
+                        Direction::Write => Ready::WRITABLE,
+                    };
+                    self.clear_readiness(event.only(plain), direction);
                     return Poll::Ready(Ok(n));
                 }
                 res => return Poll::Ready(res),

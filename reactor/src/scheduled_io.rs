@@ -55,6 +55,15 @@ pub(crate) struct ReadyEvent {
 }
 
 impl ReadyEvent {
+    /// The same event, reporting only `ready` (the tick is kept, so clearing with it still
+    /// loses to a newer event).
+    pub(crate) fn only(self, ready: Ready) -> ReadyEvent {
+        ReadyEvent {
+            ready: self.ready.intersection(ready),
+            ..self
+        }
+    }
+
     /// The tick the readiness was seen at (for the loom models).
     #[cfg(conductor_loom)]
     pub(crate) fn tick(&self) -> usize {

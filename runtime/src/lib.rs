@@ -34,8 +34,12 @@
 pub mod __loom;
 mod blocking;
 mod error;
+pub mod fs;
+#[cfg(feature = "hyper")]
+pub mod hyper_compat;
 pub mod runtime;
 pub use conductor_reactor::net;
+pub use conductor_reactor::signal;
 mod loom_sync;
 mod scheduler;
 /// Async synchronization primitives: channels (`oneshot`, `mpsc`, `broadcast`, `watch`),
@@ -67,8 +71,8 @@ pub mod io {
     pub use conductor_reactor::{Interest, PollEvented, Ready};
     pub use futures_io::{AsyncBufRead, AsyncRead, AsyncSeek, AsyncWrite};
     pub use futures_util::io::{
-        AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, BufWriter, ReadHalf, WriteHalf,
-        copy, empty, repeat, sink,
+        AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufReader, BufWriter, ReadHalf,
+        WriteHalf, copy, empty, repeat, sink,
     };
 }
 
