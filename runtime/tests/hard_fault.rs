@@ -30,7 +30,9 @@ fn blocking_pool_that_cannot_start_a_thread_returns_an_error() {
         let n = size(100, 10_000);
         rt.block_on(async {
             for i in 0..n {
-                let err = conductor::task::spawn_blocking(move || i).await.unwrap_err();
+                let err = conductor::task::spawn_blocking(move || i)
+                    .await
+                    .unwrap_err();
                 assert!(err.is_cancelled(), "spawn {i}: {err}");
             }
             // The runtime itself is unharmed.
@@ -85,7 +87,11 @@ fn child_emfile() {
             assert!(accepted.len() <= n, "accepted more than was connected");
         };
         assert_eq!(err.raw_os_error(), Some(libc::EMFILE), "{err}");
-        assert!(!accepted.is_empty() && accepted.len() < n, "{}", accepted.len());
+        assert!(
+            !accepted.is_empty() && accepted.len() < n,
+            "{}",
+            accepted.len()
+        );
         let mut total = accepted.len();
         // Free descriptors: the listener keeps working and the rest come in.
         while total < n {
@@ -238,7 +244,10 @@ fn a_jumping_paused_clock_fires_every_timer_once_and_never_early() {
                 let fired = fired.lock().unwrap();
                 assert_eq!(fired.len(), n, "{flavor:?}: each timer fired once");
                 for (secs, at) in fired.iter() {
-                    assert!(*at >= start + Duration::from_secs(*secs), "{flavor:?}: early");
+                    assert!(
+                        *at >= start + Duration::from_secs(*secs),
+                        "{flavor:?}: early"
+                    );
                 }
                 // The clock moved by at least the jump (a paused clock may also skip ahead to
                 // the next timer when the runtime is idle).

@@ -102,7 +102,11 @@ fn panics_in_drop_during_shutdown_drop_every_future_once() {
             // Let some of them be polled (parked as idle tasks), then shut down.
             rt.block_on(conductor::task::yield_now());
             drop(rt);
-            assert_eq!(drops.get(), n, "{flavor:?}: every future dropped exactly once");
+            assert_eq!(
+                drops.get(),
+                n,
+                "{flavor:?}: every future dropped exactly once"
+            );
             for (i, h) in handles.into_iter().enumerate() {
                 let err = futures::executor::block_on(h).unwrap_err();
                 if i % 2 == 0 {
@@ -173,7 +177,9 @@ fn hooks_panic(flavor: Flavor, start_panics: bool, stop_panics: bool) {
         .build()
         .expect("the runtime builds although its hooks panic");
     let sum = rt.block_on(async {
-        let tasks: Vec<_> = (0..100u64).map(|i| conductor::spawn(async move { i })).collect();
+        let tasks: Vec<_> = (0..100u64)
+            .map(|i| conductor::spawn(async move { i }))
+            .collect();
         let blocking: Vec<_> = (0..4u64)
             .map(|i| conductor::task::spawn_blocking(move || i))
             .collect();
@@ -190,7 +196,11 @@ fn hooks_panic(flavor: Flavor, start_panics: bool, stop_panics: bool) {
     drop(rt);
     let started = started.load(Ordering::SeqCst);
     assert!(started >= 1, "at least one blocking thread started");
-    assert_eq!(stopped.load(Ordering::SeqCst), started, "every started thread stopped");
+    assert_eq!(
+        stopped.load(Ordering::SeqCst),
+        started,
+        "every started thread stopped"
+    );
 }
 
 #[test]
@@ -219,7 +229,10 @@ fn child_hook_panic_report() {
         .on_thread_start(|| panic!("start hook boom"))
         .build()
         .unwrap();
-    assert_eq!(rt.block_on(async { conductor::task::spawn_blocking(|| 1).await.unwrap() }), 1);
+    assert_eq!(
+        rt.block_on(async { conductor::task::spawn_blocking(|| 1).await.unwrap() }),
+        1
+    );
 }
 
 #[test]

@@ -406,5 +406,7 @@ pub fn run_child(test: &str, env: &[(&str, &str)]) -> std::process::Output {
         }
         std::thread::sleep(Duration::from_millis(5));
     }
-    child.wait_with_output().expect("reading the child's output")
+    child
+        .wait_with_output()
+        .expect("reading the child's output")
 }
