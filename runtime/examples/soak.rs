@@ -86,9 +86,7 @@ async fn client(id: u64, addr: std::net::SocketAddr, stop: Arc<AtomicBool>, c: A
                 break;
             }
             seq += 1;
-            let msg: Vec<u8> = (0..MSG as u64)
-                .map(|k| (k ^ seq ^ id) as u8)
-                .collect();
+            let msg: Vec<u8> = (0..MSG as u64).map(|k| (k ^ seq ^ id) as u8).collect();
             if s.write_all(&msg).await.is_err() || s.read_exact(&mut back).await.is_err() {
                 c.errors.fetch_add(1, Relaxed);
                 break;
@@ -121,7 +119,9 @@ async fn timer(i: u64, stop: Arc<AtomicBool>, c: Arc<Counters>) {
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let secs: u64 = args.next().map_or(10, |a| a.parse().expect("duration in seconds"));
+    let secs: u64 = args
+        .next()
+        .map_or(10, |a| a.parse().expect("duration in seconds"));
     let clients: u64 = args.next().map_or(32, |a| a.parse().expect("client count"));
     let rt = Runtime::new().expect("runtime");
     let c = Arc::new(Counters::default());

@@ -7,8 +7,8 @@ mod support;
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
@@ -288,18 +288,20 @@ rt_test! {
     async fn a_panicking_join_waker_does_not_take_the_worker_down() {
         let n = size(100, 5_000);
         for i in 0..n {
-            let gate = Arc::new(Mutex::new(()));
-            let held = gate.lock().unwrap();
-            let g = gate.clone();
+            let done = Arc::new(AtomicBool::new(false));
+            let d = done.clone();
             let mut h = conductor::spawn(async move {
                 conductor::task::yield_now().await;
-                drop(g.lock().unwrap());
+                d.store(true, Ordering::SeqCst);
                 i
             });
             match poll_once_with(&mut h, &panicky_waker()).await {
                 Poll::Ready(v) => assert_eq!(v.unwrap(), i),
                 Poll::Pending => {
-                    drop(held);
+                    // Let the task complete (and wake the panicking waker) before we poll
+                    // again with ours.
+                    assert!(support::eventually_async(|| done.load(Ordering::SeqCst)).await);
+                    conductor::time::sleep(Duration::from_millis(1)).await;
                     assert_eq!(h.await.unwrap(), i);
                 }
             }

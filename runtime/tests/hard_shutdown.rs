@@ -16,10 +16,10 @@ use support::{Flavor, Gate, runtime, spin_until, with_timeout};
 fn stuck_blocking(rt: &conductor::runtime::Runtime, release: &Gate) -> Arc<AtomicBool> {
     let started = Arc::new(AtomicBool::new(false));
     let (s, r) = (started.clone(), release.clone());
-    let _ = rt.spawn_blocking(move || {
+    drop(rt.spawn_blocking(move || {
         s.store(true, Ordering::Release);
         r.wait_for(Duration::from_secs(60));
-    });
+    }));
     assert!(spin_until(&started));
     started
 }
