@@ -24,8 +24,8 @@ const TRIPS_PER_CONN: u64 = 100;
 const TIMERS: u64 = 256;
 /// RSS may grow by this fraction of its warm-up value, plus `RSS_SLACK_KIB`, and still count
 /// as flat (allocator caches and buffers settle in slowly).
-const RSS_GROWTH: f64 = 0.2;
-const RSS_SLACK_KIB: u64 = 4096;
+const RSS_GROWTH: f64 = 0.1;
+const RSS_SLACK_KIB: u64 = 1024;
 
 #[derive(Default)]
 struct Counters {
