@@ -49,6 +49,75 @@ fn blocking_pool_that_cannot_start_a_thread_returns_an_error() {
     });
 }
 
+/// Child side of [`blocking_task_waits_for_a_running_thread_when_no_new_one_can_start`]:
+/// with one pool thread busy, caps the address space (`RLIMIT_AS`) so that no further thread
+/// stack can be mapped, and checks the next closure queues for the busy thread instead of
+/// failing.
+#[test]
+fn child_blocking_spawn_fails_with_a_thread_running() {
+    if std::env::var_os("CONDUCTOR_CHILD").is_none() {
+        return;
+    }
+    const STACK: usize = 64 << 20;
+    let rt = Builder::new_current_thread()
+        .thread_stack_size(STACK)
+        .build()
+        .unwrap();
+    let gate = support::Gate::new();
+    let started = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (g, st) = (gate.clone(), started.clone());
+    let first = rt.spawn_blocking(move || {
+        st.store(true, std::sync::atomic::Ordering::Release);
+        g.wait_for(Duration::from_secs(20));
+        1
+    });
+    assert!(support::spin_until(&started));
+    let vm_size_kib: u64 = std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmSize:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap();
+    let mut old = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes the struct we pass.
+    assert_eq!(unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut old) }, 0);
+    // Room for small allocations, not for another 64 MiB stack.
+    let lim = libc::rlimit {
+        rlim_cur: vm_size_kib * 1024 + (STACK as u64) / 4,
+        rlim_max: old.rlim_max,
+    };
+    // SAFETY: setrlimit reads a valid, initialised struct.
+    assert_eq!(unsafe { libc::setrlimit(libc::RLIMIT_AS, &lim) }, 0);
+    let second = rt.spawn_blocking(|| 2);
+    // The pool could not start a thread: the closure waits in the queue.
+    assert_eq!(rt.metrics().num_blocking_threads(), 1);
+    assert_eq!(rt.metrics().blocking_queue_depth(), 1);
+    gate.open();
+    let (a, b) = rt.block_on(async { (first.await.unwrap(), second.await.unwrap()) });
+    assert_eq!((a, b), (1, 2));
+    // SAFETY: as above; raising the soft limit back to its old value is always allowed.
+    assert_eq!(unsafe { libc::setrlimit(libc::RLIMIT_AS, &old) }, 0);
+    println!("child_blocking_spawn_fails_with_a_thread_running: ok");
+}
+
+#[test]
+fn blocking_task_waits_for_a_running_thread_when_no_new_one_can_start() {
+    let out = run_child(
+        "child_blocking_spawn_fails_with_a_thread_running",
+        &[("CONDUCTOR_CHILD", "1")],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success()
+            && stdout.contains("child_blocking_spawn_fails_with_a_thread_running: ok"),
+        "child failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Child side of [`accept_survives_emfile`]: lowers `RLIMIT_NOFILE` so that accepting runs
 /// out of descriptors, checks `accept` reports `EMFILE`, frees descriptors, and checks every
 /// pending connection is still accepted.
