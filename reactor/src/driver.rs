@@ -154,8 +154,20 @@ impl Driver {
                 timer.set(Duration::ZERO)?;
             }
         }
-        self.wakers.drain(..).for_each(Waker::wake);
+        self.wakers.drain(..).for_each(wake_caught);
         Ok(delivered)
+    }
+}
+
+/// Wakes `w`, catching a panic from a user's `Waker`: unwinding here would drop the rest of
+/// the batch unwoken (their tasks would hang) and take the driving thread down. The panic is
+/// reported on stderr.
+fn wake_caught(w: Waker) {
+    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| w.wake())).is_err() {
+        eprintln!(
+            "conductor: a Waker panicked in wake() when the I/O driver delivered readiness; \
+             the panic was caught and the other I/O resources are still woken"
+        );
     }
 }
 

@@ -161,13 +161,25 @@ pub(crate) fn process(inner: &Inner, now: StdInstant, from_driver: bool) {
         drop(locked);
         for w in wakers[..n].iter_mut() {
             if let Some(w) = w.take() {
-                w.wake();
+                wake_caught(w);
             }
         }
         if !more {
             return;
         }
         locked = inner.lock();
+    }
+}
+
+/// Wakes `w`, catching a panic from a user's `Waker` so that the rest of the batch is still
+/// woken (an unwinding batch would drop the other wakers unwoken, and their tasks would hang)
+/// and the driver's thread survives. The panic is reported on stderr.
+fn wake_caught(w: Waker) {
+    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| w.wake())).is_err() {
+        eprintln!(
+            "conductor: a Waker panicked in wake() when the timer driver fired its timer; \
+             the panic was caught and the other timers still fire"
+        );
     }
 }
 

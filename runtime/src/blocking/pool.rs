@@ -22,6 +22,9 @@
 //! - After its task a thread spins briefly (one spinner at a time), pending, watching the
 //!   queue length: back-to-back `spawn_blocking` calls then cost no futex wake at all. Then it
 //!   becomes idle and waits `thread_keep_alive` for a notification before it exits.
+//! - If the OS refuses to start a thread, the task waits for a running thread when there is
+//!   one; when the pool has none, the task is taken back and cancelled, so its `JoinHandle`
+//!   resolves to a cancelled `JoinError` instead of a worker panicking.
 //! - Shutdown sets the flag and wakes everyone; threads finish the task in hand, cancel what is
 //!   queued, and exit. `shutdown(timeout)` waits for that at most `timeout`.
 
@@ -114,7 +117,8 @@ impl Spawner {
         let (_raw, notified, join) =
             task::new_task(BlockingTask::new(f), BlockingSchedule, location, false);
         if let Err(task) = self.push(handle, notified) {
-            // Shut down: the closure will never run; its JoinHandle says cancelled.
+            // Shut down, or no thread could be started: the closure will never run; its
+            // JoinHandle says cancelled.
             task.cancel();
         }
         join
@@ -127,8 +131,13 @@ impl Spawner {
         }
         state.queue.push_back(task);
         self.inner.queued.store(state.queue.len(), Relaxed);
-        if state.num_pending == 0 {
-            wake_one(&self.inner, &mut state, handle);
+        if state.num_pending == 0 && !wake_one(&self.inner, &mut state, handle) {
+            // No thread exists and the OS refused to start one: nobody would ever run the
+            // task, so take it back (it is the last one queued: with no thread, every earlier
+            // push took its task back the same way).
+            let task = state.queue.pop_back().expect("the task just pushed");
+            self.inner.queued.store(state.queue.len(), Relaxed);
+            return Err(task);
         }
         Ok(())
     }
@@ -179,16 +188,19 @@ impl Spawner {
 }
 
 /// Gets one more thread on its way to the queue: an idle one, or a new one. The caller holds
-/// the lock.
-fn wake_one(inner: &Arc<Inner>, state: &mut State, handle: &Handle) {
+/// the lock. Returns `false` only when the pool has no thread at all and the OS refused to
+/// start one (out of memory, `RLIMIT_NPROC`, ...): then no thread will ever see the queue.
+/// When threads exist, a refused start is not an error: a running thread takes the task
+/// when it is done, as at the cap.
+fn wake_one(inner: &Arc<Inner>, state: &mut State, handle: &Handle) -> bool {
     if state.num_idle > state.num_notify {
         state.num_notify += 1;
         state.num_pending += 1;
         inner.condvar.notify_one();
-        return;
+        return true;
     }
     if state.num_threads >= inner.max_threads {
-        return; // at the cap: a running thread takes the task when it is done
+        return true; // at the cap: a running thread takes the task when it is done
     }
     let id = state.next_thread_id;
     let inner2 = inner.clone();
@@ -208,11 +220,10 @@ fn wake_one(inner: &Arc<Inner>, state: &mut State, handle: &Handle) {
             if state.handles.len() > 2 * state.num_threads.max(8) {
                 state.handles.retain(|h| !h.is_finished());
             }
+            true
         }
-        Err(_) if state.num_threads > 0 => {
-            // The OS refused a thread; the running ones will get to the task.
-        }
-        Err(e) => panic!("the blocking pool could not start a thread: {e}"),
+        // The OS refused a thread; the running ones (if any) will get to the task.
+        Err(_) => state.num_threads > 0,
     }
 }
 
@@ -227,8 +238,9 @@ fn run_thread(inner: Arc<Inner>, handle: Handle) {
             state.num_pending -= 1;
             let shutdown = state.shutdown;
             if !shutdown && !state.queue.is_empty() && state.num_pending == 0 {
-                // Work is left and nobody else is on the way: chain one more thread.
-                wake_one(&inner, &mut state, &handle);
+                // Work is left and nobody else is on the way: chain one more thread. It
+                // cannot fail for want of a thread: this one exists and comes back.
+                let _ = wake_one(&inner, &mut state, &handle);
             }
             drop(state);
             if shutdown {

@@ -180,6 +180,9 @@ impl Builder {
 
     /// Runs `f` on every runtime thread (workers and blocking threads) when it starts.
     ///
+    /// If `f` panics, the panic is caught and reported on stderr (naming the hook and the
+    /// thread), and the thread carries on as if the hook had returned.
+    ///
     /// ```
     /// use std::sync::atomic::{AtomicUsize, Ordering};
     /// use std::sync::Arc;
@@ -202,6 +205,9 @@ impl Builder {
     }
 
     /// Runs `f` on every runtime thread just before it exits.
+    ///
+    /// If `f` panics, the panic is caught and reported on stderr (naming the hook and the
+    /// thread), and the thread exits normally.
     ///
     /// ```
     /// use std::sync::atomic::{AtomicUsize, Ordering};

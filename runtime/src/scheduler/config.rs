@@ -87,13 +87,30 @@ impl ThreadConfig {
     }
 
     /// Runs `on_start` now and `on_stop` when the returned guard drops (also on unwind).
+    ///
+    /// A panicking hook is caught and reported on stderr, naming the hook and the thread; the
+    /// thread goes on (a worker keeps running tasks, a blocking thread keeps its bookkeeping).
+    /// Letting it unwind would kill a worker silently or leave the blocking pool counting a
+    /// thread that no longer exists, and shutdown would wait for it forever.
     pub(crate) fn hooks(&self) -> HookGuard {
         if let Some(f) = &self.on_start {
-            f();
+            run_hook("on_thread_start", f);
         }
         HookGuard {
             on_stop: self.on_stop.clone(),
         }
+    }
+}
+
+/// Runs a user hook, catching and reporting a panic.
+fn run_hook(which: &str, f: &Callback) {
+    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f())).is_err() {
+        let thread = std::thread::current();
+        eprintln!(
+            "conductor: the {which} hook panicked on thread '{}'; the panic was caught and the \
+             thread carries on",
+            thread.name().unwrap_or("<unnamed>")
+        );
     }
 }
 
@@ -104,7 +121,7 @@ pub(crate) struct HookGuard {
 impl Drop for HookGuard {
     fn drop(&mut self) {
         if let Some(f) = &self.on_stop {
-            f();
+            run_hook("on_thread_stop", f);
         }
     }
 }

@@ -172,7 +172,7 @@ where
         } else if snapshot.is_join_waker_set() {
             // SAFETY: JOIN_WAKER is set, so the cell is the runtime's to read.
             header.join_waker.with(|w| match unsafe { &*w } {
-                Some(waker) => waker.wake_by_ref(),
+                Some(waker) => wake_join_waker(waker),
                 None => unreachable!("JOIN_WAKER set without a waker"),
             });
             let after = header.state.unset_join_waker_after_complete();
@@ -187,6 +187,17 @@ where
     let refs = if cell.scheduler.release(raw) { 2 } else { 1 };
     if header.state.ref_dec_n(refs) {
         raw.dealloc();
+    }
+}
+
+/// Wakes the JoinHandle's waker. A user's `Waker` may panic in `wake`: catch it here, so the
+/// join-waker state still moves on (the handle may drop the waker), and report it.
+fn wake_join_waker(waker: &Waker) {
+    if catch_unwind(AssertUnwindSafe(|| waker.wake_by_ref())).is_err() {
+        eprintln!(
+            "conductor: a Waker panicked in wake() when a task completed and woke its \
+             JoinHandle; the panic was caught and the runtime carries on"
+        );
     }
 }
 

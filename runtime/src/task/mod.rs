@@ -174,6 +174,10 @@ where
 
 /// Runs a blocking closure on the runtime's blocking pool, keeping it off the async workers.
 ///
+/// If the pool has no thread and the OS refuses to start one (out of memory, a thread
+/// limit), the closure never runs and the `JoinHandle` resolves to a cancelled `JoinError`;
+/// when pool threads exist, the closure waits for one of them instead.
+///
 /// # Panics
 ///
 /// When called outside a conductor runtime.

@@ -367,3 +367,46 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> Option<String> {
         payload.downcast_ref::<String>().cloned()
     }
 }
+
+/// A size for the hardening suites (`hard_*.rs`): `reduced` by default, `full` with
+/// `CONDUCTOR_FULL=1` (see `scripts/hardening-full.sh`), and a tenth of `reduced` (at least 1)
+/// with `CONDUCTOR_TINY=1`, for runs under valgrind.
+pub fn size(reduced: usize, full: usize) -> usize {
+    if std::env::var_os("CONDUCTOR_FULL").is_some_and(|v| v == "1") {
+        full
+    } else if std::env::var_os("CONDUCTOR_TINY").is_some_and(|v| v == "1") {
+        (reduced / 10).max(1)
+    } else {
+        reduced
+    }
+}
+
+/// Re-runs this test binary's test `test` in a child process with `env` set, capturing its
+/// output; the child is killed (and the test fails) after [`TEST_TIMEOUT`]. For tests that
+/// must change process-wide state (rlimits) or read stderr.
+pub fn run_child(test: &str, env: &[(&str, &str)]) -> std::process::Output {
+    use std::process::{Command, Stdio};
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let mut cmd = Command::new(exe);
+    cmd.args([test, "--exact", "--nocapture", "--test-threads=1"]);
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("failed to run the child test process");
+    let deadline = Instant::now() + TEST_TIMEOUT;
+    while child.try_wait().expect("waiting for the child").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let out = child.wait_with_output().expect("reaping the child");
+            panic!(
+                "child test {test} hung; its stderr:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child
+        .wait_with_output()
+        .expect("reading the child's output")
+}
