@@ -17,6 +17,8 @@ pub(crate) struct Config {
     pub(crate) max_blocking_threads: usize,
     pub(crate) keep_alive: Duration,
     pub(crate) threads: ThreadConfig,
+    /// Spawn notes and the large-future check (one table per runtime).
+    pub(crate) spawn_table: Arc<crate::diag::SpawnTable>,
 }
 
 /// How runtime threads are made.

@@ -26,7 +26,6 @@ use crate::blocking;
 use crate::loom_sync::{Arc, AtomicBool, Mutex, Ordering::SeqCst, fence};
 use crate::runtime::context;
 use crate::task::list::OwnedTasks;
-use crate::task::raw::RawTask;
 use crate::task::{self, JoinHandle, Notified, Schedule};
 
 type Task = Notified<Arc<Shared>>;
@@ -130,8 +129,15 @@ impl Shared {
         self.shutdown.load(SeqCst)
     }
 
-    /// Spawns a task: binds it to the owned list and schedules it.
-    pub(crate) fn spawn<F>(
+    /// The worker polling task `id` right now, for the task dump; `None` when unknown.
+    pub(crate) fn running_worker(&self, _id: crate::task::Id) -> Option<usize> {
+        // lead fills this in from the poll watch
+        None
+    }
+
+    /// Spawns a task: binds it to the owned list and schedules it. `O` is the future as the
+    /// user spawned it (`F` may box it), for the task dump.
+    pub(crate) fn spawn<F, O>(
         this: &Arc<Self>,
         future: F,
         location: &'static Location<'static>,
@@ -140,7 +146,8 @@ impl Shared {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (raw, notified, join) = task::new_task(future, this.clone(), location, true);
+        let (raw, notified, join) =
+            task::new_task_sized::<F, _, O>(future, this.clone(), location, true);
         if !this.owned.bind(raw) {
             // Shut down: the task is cancelled before it ever runs.
             raw.shutdown();
@@ -279,8 +286,8 @@ impl Schedule for Arc<Shared> {
         self.schedule_task(task, true);
     }
 
-    fn release(&self, task: RawTask) -> bool {
-        self.owned.remove(task)
+    fn owned(&self) -> Option<&OwnedTasks> {
+        Some(&self.owned)
     }
 }
 
