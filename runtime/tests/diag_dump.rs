@@ -5,7 +5,7 @@
 mod support;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use conductor::runtime::{Handle, TaskState};
 use conductor::task;
@@ -189,28 +189,34 @@ fn dumps_from_a_plain_thread_while_tasks_come_and_go() {
     with_timeout(|| {
         let rt = support::multi_thread(2);
         let stop = Arc::new(AtomicBool::new(false));
+        let rounds = Arc::new(AtomicUsize::new(0));
         let churn = rt.spawn({
-            let stop = stop.clone();
+            let (stop, rounds) = (stop.clone(), rounds.clone());
             async move {
-                let mut spawned = 0u64;
                 while !stop.load(Ordering::Acquire) {
                     let hs: Vec<_> = (0..16).map(|i| conductor::spawn(async move { i })).collect();
-                    for h in hs {
-                        h.await.unwrap();
+                    for (i, h) in hs.into_iter().enumerate() {
+                        assert_eq!(h.await.unwrap(), i);
                     }
-                    spawned += 16;
+                    rounds.fetch_add(1, Ordering::Release);
                     task::yield_now().await;
                 }
-                spawned
             }
         });
-        for _ in 0..200 {
+        // Dump while the churn spawns and joins, until it has done 20 rounds.
+        let mut dumps = 0;
+        let enough = support::eventually(|| {
             let dump = rt.dump();
             assert!(dump.get(churn.id()).is_some());
             let ids: Vec<_> = dump.tasks().map(|t| t.id()).collect();
             assert!(ids.windows(2).all(|w| w[0] < w[1]), "sorted by id, no duplicates");
-        }
+            dumps += 1;
+            rounds.load(Ordering::Acquire) >= 20
+        });
+        assert!(enough, "the churn did not get through 20 rounds");
+        assert!(dumps > 0);
         stop.store(true, Ordering::Release);
-        assert!(rt.block_on(churn).unwrap() > 0);
+        rt.block_on(churn).unwrap();
+        assert!(rt.dump().is_empty(), "{}", rt.dump());
     });
 }
