@@ -68,7 +68,11 @@ fn idle_running_scheduled_and_completed_on_one_blocked_worker() {
         for word in ["idle", "completed", "running", "scheduled", file!()] {
             assert!(table.contains(word), "no {word:?} in\n{table}");
         }
-        assert_eq!(table.lines().count(), 5, "a header and one line per task:\n{table}");
+        assert_eq!(
+            table.lines().count(),
+            5,
+            "a header and one line per task:\n{table}"
+        );
 
         gate.open();
         rt.block_on(async {
@@ -194,7 +198,9 @@ fn dumps_from_a_plain_thread_while_tasks_come_and_go() {
             let (stop, rounds) = (stop.clone(), rounds.clone());
             async move {
                 while !stop.load(Ordering::Acquire) {
-                    let hs: Vec<_> = (0..16).map(|i| conductor::spawn(async move { i })).collect();
+                    let hs: Vec<_> = (0..16)
+                        .map(|i| conductor::spawn(async move { i }))
+                        .collect();
                     for (i, h) in hs.into_iter().enumerate() {
                         assert_eq!(h.await.unwrap(), i);
                     }
@@ -209,7 +215,10 @@ fn dumps_from_a_plain_thread_while_tasks_come_and_go() {
             let dump = rt.dump();
             assert!(dump.get(churn.id()).is_some());
             let ids: Vec<_> = dump.tasks().map(|t| t.id()).collect();
-            assert!(ids.windows(2).all(|w| w[0] < w[1]), "sorted by id, no duplicates");
+            assert!(
+                ids.windows(2).all(|w| w[0] < w[1]),
+                "sorted by id, no duplicates"
+            );
             dumps += 1;
             rounds.load(Ordering::Acquire) >= 20
         });

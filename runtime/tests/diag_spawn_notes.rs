@@ -149,10 +149,19 @@ fn large_future_is_reported_once_per_location() {
             let mut lines: Vec<u32> = seen.iter().map(|s| s.0).collect();
             lines.sort();
             assert_eq!(lines.len(), 3, "{flavor:?}: {seen:?}");
-            assert!(lines.contains(&a.line()) && lines.contains(&b.line()), "{seen:?}");
-            assert!(seen.iter().all(|&(_, size, threshold)| size > 1024 && threshold == 1024));
+            assert!(
+                lines.contains(&a.line()) && lines.contains(&b.line()),
+                "{seen:?}"
+            );
+            assert!(
+                seen.iter()
+                    .all(|&(_, size, threshold)| size > 1024 && threshold == 1024)
+            );
             let size_at = |line| seen.iter().find(|s| s.0 == line).unwrap().1;
-            assert!(size_at(a.line()) >= 4096 && size_at(b.line()) >= 4096, "{seen:?}");
+            assert!(
+                size_at(a.line()) >= 4096 && size_at(b.line()) >= 4096,
+                "{seen:?}"
+            );
         });
     }
 }

@@ -13,5 +13,5 @@ mod notes;
 pub use self::dump::{TaskDump, TaskInfo, TaskState};
 pub use self::large::LargeFutureReport;
 pub(crate) use self::large::{DEFAULT_LARGE_FUTURE_THRESHOLD, LargeFutureHook};
-pub use self::notes::{SpawnNotes, SpawnSite};
 pub(crate) use self::notes::SpawnTable;
+pub use self::notes::{SpawnNotes, SpawnSite};

@@ -10,7 +10,7 @@ mod metrics;
 mod runtime;
 
 pub use self::builder::Builder;
-pub use crate::diag::{LargeFutureReport, SpawnNotes, SpawnSite, TaskDump, TaskInfo, TaskState};
 pub use self::handle::{EnterGuard, Handle, TryCurrentError};
 pub use self::metrics::RuntimeMetrics;
 pub use self::runtime::Runtime;
+pub use crate::diag::{LargeFutureReport, SpawnNotes, SpawnSite, TaskDump, TaskInfo, TaskState};
