@@ -2,11 +2,13 @@
 //!
 //! Reading `Instant::now()` on every spawn would cost the hot path a clock read; instead a
 //! spawn copies this value (one relaxed load). The clock is refreshed where a thread already
-//! pays for a pause: whenever a thread leaves the driver (`Driver::park`, which a busy worker
-//! also calls every `event_interval` ticks with a zero timeout), when a runtime is built, and
-//! by every task dump. A task spawned while nobody refreshed the clock for a while is dated a
-//! little early, so its age is overstated by at most that while: fine for "which task has
-//! been around for seconds", which is what the dump is for.
+//! pays for a pause: whenever a thread comes back from parking (`Parker::park` on its condvar,
+//! `Driver::park`, which a busy worker also calls every `event_interval` ticks with a zero
+//! timeout when it gets the driver), when a runtime is built, and by every task dump. A task
+//! spawned while nobody refreshed the clock for a while is dated a little early, so its age is
+//! overstated by at most that while: fine for "which task has been around for seconds", which
+//! is what the dump is for. (The blocking detector's monitor thread, which ticks every few
+//! milliseconds while workers are busy, is the natural place for one more refresh.)
 //!
 //! Milliseconds in a `u32` wrap after about 49 days; ages are computed with wrapping
 //! subtraction, so only a task older than that would show a wrong age.
