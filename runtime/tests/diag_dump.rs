@@ -90,6 +90,21 @@ fn idle_running_scheduled_and_completed_on_one_blocked_worker() {
     });
 }
 
+#[test]
+fn current_thread_task_spawned_from_outside_is_scheduled_until_block_on_runs_it() {
+    with_timeout(|| {
+        let rt = support::current_thread();
+        let h = rt.spawn(async { task::yield_now().await });
+        let info = *rt.dump().get(h.id()).unwrap();
+        assert_eq!(info.state(), TaskState::Scheduled);
+        assert_eq!(info.polls(), 0);
+        // The yield leaves it scheduled again after its first poll; the second completes it.
+        let id = h.id();
+        rt.block_on(h).unwrap();
+        assert!(rt.dump().get(id).is_none());
+    });
+}
+
 rt_test! {
     async fn a_task_sees_itself_running() {
         let me = conductor::spawn(async {

@@ -8,7 +8,8 @@
 //! empty one with a CAS, then bumps the slot's counter with one relaxed `fetch_add`. The
 //! future's size is a constant of the spawned type, so the slot's maximum is only written when
 //! a larger future shows up at the same location (a generic function spawning several types).
-//! When the table is full, spawns count in one "other" bucket.
+//! When the table is (nearly) full, a spawn gives up after `MAX_PROBES` slots and counts in
+//! one "other" bucket.
 //!
 //! Every access is `Relaxed`: the key is the only datum a slot publishes, it points to a
 //! `'static` location, and the counters are independent statistics read by snapshots that
@@ -26,6 +27,10 @@ use super::large::{self, LargeFutureHook, LargeFutureReport};
 
 /// Slots in a runtime's table (a power of two): distinct spawn locations it tracks by name.
 const CAPACITY: usize = 512;
+
+/// Slots a spawn looks at before it counts in the "other" bucket: bounds the cost of a spawn
+/// at a new location once the table is nearly full.
+const MAX_PROBES: usize = 64;
 
 /// One spawn location's counters.
 struct Slot {
@@ -111,7 +116,7 @@ impl SpawnTable {
         let hash = (key as usize as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let mask = CAPACITY - 1;
         let start = (hash >> (64 - CAPACITY.trailing_zeros())) as usize;
-        for i in 0..CAPACITY {
+        for i in 0..MAX_PROBES {
             let slot = &self.slots[(start + i) & mask];
             let current = slot.key.load(Relaxed);
             if current == key {
@@ -207,8 +212,9 @@ impl SpawnNotes {
         self.sites.iter()
     }
 
-    /// Spawns at locations past the table's capacity (512 distinct locations per runtime),
-    /// which are counted together.
+    /// Spawns at locations that found the table full (it holds about 512 distinct locations
+    /// per runtime), counted together. A large future at such a location is reported once for
+    /// all of them.
     ///
     /// ```
     /// let rt = conductor::runtime::Builder::new_current_thread().build().unwrap();
