@@ -25,7 +25,6 @@ pub mod task {
 
     use crate::loom_sync::{Arc, Mutex};
     use crate::task::list::OwnedTasks;
-    use crate::task::raw::RawTask;
     use crate::task::{JoinHandle, Notified, Schedule, new_task};
 
     /// A scheduler for models: spawned and woken tasks go to a FIFO queue that the model
@@ -84,8 +83,8 @@ pub mod task {
             self.inner.push(task);
         }
 
-        fn release(&self, task: RawTask) -> bool {
-            self.inner.owned.remove(task)
+        fn owned(&self) -> Option<&OwnedTasks> {
+            Some(&self.inner.owned)
         }
     }
 

@@ -33,6 +33,7 @@
 #[doc(hidden)]
 pub mod __loom;
 mod blocking;
+mod diag;
 mod error;
 pub mod fs;
 #[cfg(feature = "hyper")]

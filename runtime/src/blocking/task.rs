@@ -4,7 +4,6 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::task::raw::RawTask;
 use crate::task::{Notified, Schedule};
 
 /// Runs the closure when polled. Never returns `Pending`.
@@ -47,7 +46,7 @@ impl Schedule for BlockingSchedule {
         task.run();
     }
 
-    fn release(&self, _task: RawTask) -> bool {
-        false
+    fn owned(&self) -> Option<&crate::task::list::OwnedTasks> {
+        None
     }
 }

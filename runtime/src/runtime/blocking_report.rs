@@ -43,6 +43,8 @@ pub struct BlockingReport {
     pub(crate) duration: Duration,
     pub(crate) finished: bool,
     pub(crate) handed_off: bool,
+    /// The thread is inside `Runtime::block_on`, not a worker.
+    pub(crate) block_on_thread: bool,
 }
 
 impl BlockingReport {
@@ -111,6 +113,20 @@ impl BlockingReport {
         self.finished
     }
 
+    /// Whether the blocked thread is one inside
+    /// [`Runtime::block_on`](crate::runtime::Runtime::block_on) (which runs tasks too), rather
+    /// than a worker; [`worker`](Self::worker) is then `num_workers()` or more.
+    ///
+    /// ```
+    /// # #[allow(dead_code)]
+    /// # fn f(r: &conductor::runtime::BlockingReport) -> bool {
+    /// r.is_block_on_thread()
+    /// # }
+    /// ```
+    pub fn is_block_on_thread(&self) -> bool {
+        self.block_on_thread
+    }
+
     /// Whether the worker's queued tasks were handed to a replacement thread, so they kept
     /// running while this poll blocked.
     ///
@@ -128,20 +144,24 @@ impl BlockingReport {
 impl fmt::Display for BlockingReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let ms = self.duration.as_secs_f64() * 1e3;
+        let thread = if self.block_on_thread {
+            "the thread in block_on".to_owned()
+        } else {
+            format!("worker {}", self.worker)
+        };
         if self.finished {
             write!(
                 f,
-                "task {} (spawned at {}) blocked worker {} for {ms:.0} ms in one poll",
-                self.task_id, self.location, self.worker
+                "task {} (spawned at {}) blocked {thread} for {ms:.0} ms in one poll",
+                self.task_id, self.location
             )
         } else {
             write!(
                 f,
-                "task {} (spawned at {}) has blocked worker {} for {ms:.0} ms without yielding{}; \
+                "task {} (spawned at {}) has blocked {thread} for {ms:.0} ms without yielding{}; \
                  move blocking calls to spawn_blocking, or yield in long loops",
                 self.task_id,
                 self.location,
-                self.worker,
                 if self.handed_off {
                     " (its queue went to a replacement worker)"
                 } else {

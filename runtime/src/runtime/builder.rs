@@ -5,7 +5,8 @@ use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::Runtime;
+use super::{LargeFutureReport, Runtime};
+use crate::diag::{DEFAULT_LARGE_FUTURE_THRESHOLD, LargeFutureHook, SpawnTable};
 use crate::scheduler::config::{BlockingDetection, Config, ThreadConfig};
 
 /// Configures and builds a [`Runtime`].
@@ -35,6 +36,8 @@ pub struct Builder {
     start_paused: bool,
     threads: ThreadConfig,
     blocking_detection: BlockingDetection,
+    large_future_threshold: usize,
+    on_large_future: Option<LargeFutureHook>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,6 +68,8 @@ impl Builder {
             start_paused: false,
             threads: ThreadConfig::default(),
             blocking_detection: BlockingDetection::default(),
+            large_future_threshold: DEFAULT_LARGE_FUTURE_THRESHOLD,
+            on_large_future: None,
         }
     }
 
@@ -378,6 +383,55 @@ impl Builder {
         self
     }
 
+    /// Futures larger than `bytes` (default 16 KiB) are reported when spawned, once per spawn
+    /// location, to [`on_large_future`](Builder::on_large_future) or on stderr. A large future
+    /// is copied on every spawn and makes each of its tasks that large; see
+    /// [`LargeFutureReport`] for the fix. `usize::MAX` turns the report off.
+    ///
+    /// ```
+    /// let rt = conductor::runtime::Builder::new_multi_thread()
+    ///     .large_future_threshold(64 * 1024)
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(rt);
+    /// ```
+    pub fn large_future_threshold(&mut self, bytes: usize) -> &mut Self {
+        self.large_future_threshold = bytes;
+        self
+    }
+
+    /// Sends large-future reports (see
+    /// [`large_future_threshold`](Builder::large_future_threshold)) to `f` instead of stderr.
+    /// `f` runs on the spawning thread, inside `spawn`, once per spawn location.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    ///
+    /// let reports = Arc::new(AtomicUsize::new(0));
+    /// let r = reports.clone();
+    /// let rt = conductor::runtime::Builder::new_current_thread()
+    ///     .large_future_threshold(512)
+    ///     .on_large_future(move |report| {
+    ///         assert!(report.size() > 512);
+    ///         r.fetch_add(1, Ordering::SeqCst);
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// let big = [0u8; 1024];
+    /// for _ in 0..3 {
+    ///     drop(rt.spawn(async move { big.len() })); // one location: one report
+    /// }
+    /// assert_eq!(reports.load(Ordering::SeqCst), 1);
+    /// ```
+    pub fn on_large_future<F>(&mut self, f: F) -> &mut Self
+    where
+        F: Fn(&LargeFutureReport) + Send + Sync + 'static,
+    {
+        self.on_large_future = Some(Arc::new(f));
+        self
+    }
+
     /// Builds the runtime and starts its worker threads.
     ///
     /// # Errors
@@ -404,7 +458,13 @@ impl Builder {
             keep_alive: self.keep_alive,
             threads: self.threads.clone(),
             blocking_detection: self.blocking_detection.clone(),
+            spawn_table: Arc::new(SpawnTable::new(
+                self.large_future_threshold,
+                self.on_large_future.clone(),
+            )),
         };
+        // Start the coarse clock that dates tasks (see `diag::clock`).
+        crate::diag::clock::refresh();
         let rt = match self.flavor {
             Flavor::MultiThread => Runtime::new_multi_thread(config)?,
             Flavor::CurrentThread => Runtime::new_current_thread(config)?,
@@ -430,6 +490,8 @@ impl fmt::Debug for Builder {
             .field("start_paused", &self.start_paused)
             .field("blocking_threshold", &self.blocking_detection.threshold)
             .field("blocking_handoff", &self.blocking_detection.handoff)
+            .field("large_future_threshold", &self.large_future_threshold)
+            .field("on_large_future", &self.on_large_future.is_some())
             .finish()
     }
 }

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::panic::Location;
 
-use super::{RuntimeMetrics, context};
+use super::{RuntimeMetrics, SpawnNotes, TaskDump, context};
 use crate::scheduler;
 use crate::task::JoinHandle;
 
@@ -186,6 +186,41 @@ impl Handle {
     /// ```
     pub fn metrics(&self) -> RuntimeMetrics {
         RuntimeMetrics::new(self.inner.clone())
+    }
+
+    /// A snapshot of every live task: id, state, polls, age, future size and spawn location
+    /// (see [`TaskDump`]). Safe from any thread, inside a task too; the runtime keeps running,
+    /// and a spawn or completion waits at most for one shard of the task list to be read.
+    ///
+    /// ```
+    /// use conductor::runtime::{Handle, TaskState};
+    ///
+    /// let rt = conductor::runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let me = conductor::spawn(async {
+    ///         let dump = Handle::current().dump();
+    ///         dump.get(conductor::task::id()).unwrap().state()
+    ///     });
+    ///     assert!(matches!(me.await.unwrap(), TaskState::Running { .. }));
+    /// });
+    /// ```
+    pub fn dump(&self) -> TaskDump {
+        TaskDump::capture(&self.inner)
+    }
+
+    /// How many tasks were spawned at each spawn location, and how large their futures are
+    /// (see [`SpawnNotes`]).
+    ///
+    /// ```
+    /// let rt = conductor::runtime::Runtime::new().unwrap();
+    /// let handle = rt.handle();
+    /// let line = line!(); for _ in 0..4 { drop(handle.spawn(async {})); }
+    /// let notes = handle.spawn_notes();
+    /// let site = notes.sites().find(|s| s.location().line() == line).unwrap();
+    /// assert_eq!(site.spawns(), 4);
+    /// ```
+    pub fn spawn_notes(&self) -> SpawnNotes {
+        self.inner.config().spawn_table.snapshot()
     }
 }
 

@@ -1,5 +1,6 @@
 //! The runtime: [`Runtime`], its [`Builder`], the [`Handle`] that reaches it from anywhere,
-//! and its [`RuntimeMetrics`].
+//! its [`RuntimeMetrics`], and its diagnostics: the [`TaskDump`], the [`SpawnNotes`] and the
+//! [`LargeFutureReport`] (see `docs/diagnostics.md`).
 
 mod blocking_report;
 mod builder;
@@ -14,3 +15,4 @@ pub use self::builder::Builder;
 pub use self::handle::{EnterGuard, Handle, TryCurrentError};
 pub use self::metrics::RuntimeMetrics;
 pub use self::runtime::Runtime;
+pub use crate::diag::{LargeFutureReport, SpawnNotes, SpawnSite, TaskDump, TaskInfo, TaskState};

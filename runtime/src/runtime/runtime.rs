@@ -15,7 +15,7 @@ use std::io;
 use std::panic::Location;
 use std::time::{Duration, Instant};
 
-use super::{Handle, RuntimeMetrics, context};
+use super::{Handle, RuntimeMetrics, SpawnNotes, TaskDump, context};
 use crate::blocking;
 use crate::loom_sync::thread;
 use crate::scheduler::config::Config;
@@ -158,6 +158,28 @@ impl Runtime {
     /// ```
     pub fn metrics(&self) -> RuntimeMetrics {
         self.handle.metrics()
+    }
+
+    /// A snapshot of every live task; see [`Handle::dump`].
+    ///
+    /// ```
+    /// let rt = conductor::runtime::Runtime::new().unwrap();
+    /// let handle = rt.spawn(std::future::pending::<()>());
+    /// assert_eq!(rt.dump().get(handle.id()).unwrap().location().file(), file!());
+    /// ```
+    pub fn dump(&self) -> TaskDump {
+        self.handle.dump()
+    }
+
+    /// Spawns per spawn location; see [`Handle::spawn_notes`].
+    ///
+    /// ```
+    /// let rt = conductor::runtime::Runtime::new().unwrap();
+    /// drop(rt.spawn(async {}));
+    /// assert_eq!(rt.spawn_notes().sites().map(|s| s.spawns()).sum::<u64>(), 1);
+    /// ```
+    pub fn spawn_notes(&self) -> SpawnNotes {
+        self.handle.spawn_notes()
     }
 
     /// Shuts down, waiting at most `timeout` for worker and blocking threads to finish what

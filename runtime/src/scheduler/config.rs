@@ -60,6 +60,8 @@ pub(crate) struct Config {
     pub(crate) keep_alive: Duration,
     pub(crate) threads: ThreadConfig,
     pub(crate) blocking_detection: BlockingDetection,
+    /// Spawn notes and the large-future check (one table per runtime).
+    pub(crate) spawn_table: Arc<crate::diag::SpawnTable>,
 }
 
 /// How runtime threads are made.

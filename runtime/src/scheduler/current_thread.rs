@@ -24,7 +24,6 @@ use crate::blocking;
 use crate::loom_sync::{Arc, AtomicBool, Mutex, Ordering};
 use crate::runtime::context;
 use crate::task::list::OwnedTasks;
-use crate::task::raw::RawTask;
 use crate::task::{self, JoinHandle, Notified, Schedule};
 
 type Task = Notified<Arc<Shared>>;
@@ -106,7 +105,8 @@ impl Shared {
         self.remote.lock().queue.len()
     }
 
-    pub(crate) fn spawn<F>(
+    /// Spawns a task; `O` is the future as spawned (`F` may box it), for the task dump.
+    pub(crate) fn spawn<F, O>(
         this: &Arc<Self>,
         future: F,
         location: &'static Location<'static>,
@@ -115,7 +115,8 @@ impl Shared {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (raw, notified, join) = task::new_task(future, this.clone(), location, true);
+        let (raw, notified, join) =
+            task::new_task_sized::<F, _, O>(future, this.clone(), location, true);
         if !this.owned.bind(raw) {
             raw.shutdown();
             drop(notified);
@@ -185,8 +186,8 @@ impl Schedule for Arc<Shared> {
         self.schedule(task);
     }
 
-    fn release(&self, task: RawTask) -> bool {
-        self.owned.remove(task)
+    fn owned(&self) -> Option<&OwnedTasks> {
+        Some(&self.owned)
     }
 }
 

@@ -42,14 +42,16 @@ impl Handle {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
+        self.config().spawn_table.record::<F>(location);
         if std::mem::size_of::<F>() > BOX_FUTURE_THRESHOLD {
-            self.spawn_inner(Box::pin(future), location)
+            self.spawn_inner::<_, F>(Box::pin(future), location)
         } else {
-            self.spawn_inner(future, location)
+            self.spawn_inner::<_, F>(future, location)
         }
     }
 
-    fn spawn_inner<F>(
+    /// Spawns `future`, which stands for the user's future `O` (itself, or boxed).
+    fn spawn_inner<F, O>(
         &self,
         future: F,
         location: &'static Location<'static>,
@@ -59,10 +61,28 @@ impl Handle {
         F::Output: Send + 'static,
     {
         match self {
-            Handle::MultiThread(shared) => multi_thread::Shared::spawn(shared, future, location),
-            Handle::CurrentThread(shared) => {
-                current_thread::Shared::spawn(shared, future, location)
+            Handle::MultiThread(shared) => {
+                multi_thread::Shared::spawn::<F, O>(shared, future, location)
             }
+            Handle::CurrentThread(shared) => {
+                current_thread::Shared::spawn::<F, O>(shared, future, location)
+            }
+        }
+    }
+
+    pub(crate) fn config(&self) -> &config::Config {
+        match self {
+            Handle::MultiThread(s) => &s.config,
+            Handle::CurrentThread(s) => &s.config,
+        }
+    }
+
+    /// The worker polling task `id` now, for the task dump (the current-thread flavor has
+    /// one, worker 0: the thread in `block_on`).
+    pub(crate) fn running_worker(&self, id: crate::task::Id) -> Option<usize> {
+        match self {
+            Handle::MultiThread(s) => s.running_worker(id),
+            Handle::CurrentThread(_) => Some(0),
         }
     }
 

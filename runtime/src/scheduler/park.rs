@@ -117,6 +117,9 @@ impl Parker {
                     Some(t) => {
                         sync::wait_timeout(&inner.condvar, &mut guard, t);
                         inner.state.swap(EMPTY, SeqCst);
+                        // Back from a wait: date the tasks spawned from now on (the driver
+                        // branch does this in `Driver::park`).
+                        crate::diag::clock::refresh();
                     }
                     None => loop {
                         sync::wait(&inner.condvar, &mut guard);
@@ -125,7 +128,9 @@ impl Parker {
                             .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
                             .is_ok()
                         {
-                            return; // a real unpark; otherwise a spurious wake-up
+                            // A real unpark (otherwise a spurious wake-up): as above.
+                            crate::diag::clock::refresh();
+                            return;
                         }
                     },
                 }

@@ -14,9 +14,11 @@
 
 use std::any::Any;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::mem::ManuallyDrop;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr::NonNull;
+use std::sync::atomic::Ordering::Relaxed;
 use std::task::{Context, Poll, Waker};
 
 use super::raw::{Cell, Header, RawTask, Stage, Vtable};
@@ -24,20 +26,35 @@ use super::state::{ToIdle, ToRunning};
 use super::{JoinError, Notified, Schedule, waker};
 use crate::runtime::context;
 
-pub(super) fn vtable<F, S>() -> &'static Vtable
+/// The vtable of `Cell<F, S>`; `O` is the future as spawned (see `Vtable::future_size`).
+pub(super) fn vtable<F, S, O>() -> &'static Vtable
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
     S: Schedule,
 {
-    &Vtable {
+    // An associated constant, so the reference is promoted to a `'static` (a `size_of` call
+    // written inline would not be).
+    &VtableOf::<F, S, O>::VTABLE
+}
+
+struct VtableOf<F, S, O>(PhantomData<(F, S, O)>);
+
+impl<F, S, O> VtableOf<F, S, O>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    const VTABLE: Vtable = Vtable {
         poll: poll::<F, S>,
         schedule: schedule::<F, S>,
         dealloc: dealloc::<F, S>,
         try_read_output: try_read_output::<F, S>,
         drop_join_handle: drop_join_handle::<F, S>,
         shutdown: shutdown::<F, S>,
-    }
+        future_size: std::mem::size_of::<O>(),
+    };
 }
 
 /// # Safety
@@ -70,6 +87,11 @@ where
             return;
         }
     }
+
+    // Only the RUNNING thread writes the counter, so a load and a store suffice (no RMW);
+    // Relaxed: it orders nothing, a dump reads it as a statistic.
+    let polls = &cell.header.polls;
+    polls.store(polls.load(Relaxed).wrapping_add(1), Relaxed);
 
     // The waker borrows the caller's Notified reference: it is valid for the whole poll, and
     // `Waker::clone` takes a reference of its own.
@@ -184,7 +206,19 @@ where
         }
     }));
     let raw = RawTask::from_raw(ptr);
-    let refs = if cell.scheduler.release(raw) { 2 } else { 1 };
+    let released = match cell.scheduler.owned() {
+        // A JoinHandle will read (or drop) the output: the task stays in the owned list,
+        // completed-not-joined, so a task dump shows it; the handle unlinks it (see
+        // `release_joined`). Our snapshot decides, and the handle's own transition tells it
+        // whether it came after this one, so exactly one side unlinks.
+        Some(owned) if snapshot.is_join_interested() => {
+            owned.note_completed(raw);
+            false
+        }
+        Some(owned) => owned.remove(raw),
+        None => false,
+    };
+    let refs = if released { 2 } else { 1 };
     if header.state.ref_dec_n(refs) {
         raw.dealloc();
     }
@@ -198,6 +232,18 @@ fn wake_join_waker(waker: &Waker) {
             "conductor: a Waker panicked in wake() when a task completed and woke its \
              JoinHandle; the panic was caught and the runtime carries on"
         );
+    }
+}
+
+/// The JoinHandle of a completed task took its output or is being dropped: unlink the task,
+/// which `complete` left in the owned list, dropping the list's reference. The caller holds a
+/// reference of its own, so the cell stays alive. Idempotent.
+fn release_joined<F: Future, S: Schedule>(cell: &Cell<F, S>, raw: RawTask) {
+    if let Some(owned) = cell.scheduler.owned() {
+        if owned.remove_completed(raw) {
+            let last = cell.header.state.ref_dec();
+            debug_assert!(!last, "the JoinHandle still holds a reference");
+        }
     }
 }
 
@@ -240,6 +286,7 @@ where
         let dst = dst.cast::<Poll<Result<F::Output, JoinError>>>();
         // SAFETY: the caller guarantees `dst` has this type; the old value is Pending.
         unsafe { *dst = Poll::Ready(output) };
+        release_joined(cell, RawTask::from_raw(ptr));
     }
 }
 
@@ -295,6 +342,11 @@ where
         // SAFETY: JOIN_WAKER is clear, so the cell is the handle's.
         let waker = cell.header.join_waker.with_mut(|w| unsafe { (*w).take() });
         drop(waker);
+    }
+    if dropped.drop_output {
+        // Complete before we cleared JOIN_INTEREST: `complete` saw the interest and left the
+        // task in the owned list for us.
+        release_joined(cell, RawTask::from_raw(ptr));
     }
     RawTask::from_raw(ptr).drop_reference();
 }

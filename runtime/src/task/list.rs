@@ -5,6 +5,11 @@
 //! mutex: a spawn and a completion each take one uncontended lock. The list holds one
 //! reference to each task it contains.
 //!
+//! A task that completes while its JoinHandle still wants the output stays linked,
+//! *completed-not-joined*, until the handle takes the output or is dropped (so a task dump can
+//! show it); the completion then takes no lock, it only counts the task in its shard's
+//! `completed` counter, which `len` subtracts.
+//!
 //! # Closing
 //!
 //! `close_and_shutdown_all` marks every shard closed under its lock (so no task binds
@@ -17,11 +22,20 @@ use std::ptr::NonNull;
 use crossbeam_utils::CachePadded;
 
 use super::raw::{Header, RawTask};
-use crate::loom_sync::Mutex;
+use crate::loom_sync::{AtomicUsize, Mutex, Ordering::Relaxed};
 
 pub(crate) struct OwnedTasks {
-    shards: Box<[CachePadded<Mutex<Shard>>]>,
+    shards: Box<[CachePadded<ShardSlot>]>,
     mask: usize,
+}
+
+struct ShardSlot {
+    lock: Mutex<Shard>,
+    /// Completed-not-joined tasks of this shard still linked: +1 by the completing thread,
+    /// -1 by the JoinHandle side when it unlinks one. The two may come in either order, so
+    /// the count can be one below zero (wrapping) for a moment; `len` clamps. Relaxed: a
+    /// statistic, nothing is published through it.
+    completed: AtomicUsize,
 }
 
 struct Shard {
@@ -41,12 +55,15 @@ impl OwnedTasks {
         let n = min_shards.max(1).next_power_of_two();
         let shards = (0..n)
             .map(|_| {
-                CachePadded::new(Mutex::new(Shard {
-                    head: None,
-                    len: 0,
-                    spawned: 0,
-                    closed: false,
-                }))
+                CachePadded::new(ShardSlot {
+                    lock: Mutex::new(Shard {
+                        head: None,
+                        len: 0,
+                        spawned: 0,
+                        closed: false,
+                    }),
+                    completed: AtomicUsize::new(0),
+                })
             })
             .collect();
         OwnedTasks {
@@ -55,8 +72,12 @@ impl OwnedTasks {
         }
     }
 
-    fn shard(&self, task: RawTask) -> &Mutex<Shard> {
+    fn slot(&self, task: RawTask) -> &ShardSlot {
         &self.shards[(task.id().as_u64() as usize) & self.mask]
+    }
+
+    fn shard(&self, task: RawTask) -> &Mutex<Shard> {
+        &self.slot(task).lock
     }
 
     /// Adds `task`, taking over one of its references. Returns `false` (and takes nothing)
@@ -93,12 +114,29 @@ impl OwnedTasks {
         unlink(&mut shard, task)
     }
 
+    /// `task` completed and stays linked for its JoinHandle (see the module docs).
+    pub(crate) fn note_completed(&self, task: RawTask) {
+        self.slot(task).completed.fetch_add(1, Relaxed);
+    }
+
+    /// The JoinHandle side unlinks a completed task that `note_completed` counted (or is about
+    /// to). Returns `true` when it was linked: the list's reference passes to the caller.
+    pub(crate) fn remove_completed(&self, task: RawTask) -> bool {
+        let slot = self.slot(task);
+        let removed = unlink(&mut slot.lock.lock(), task);
+        if removed {
+            slot.completed.fetch_sub(1, Relaxed);
+        }
+        removed
+    }
+
     /// Closes the list and shuts down every task in it, on the calling thread.
     pub(crate) fn close_and_shutdown_all(&self) {
-        for shard in self.shards.iter() {
-            shard.lock().closed = true;
+        for slot in self.shards.iter() {
+            slot.lock.lock().closed = true;
         }
-        for shard in self.shards.iter() {
+        for slot in self.shards.iter() {
+            let shard = &slot.lock;
             loop {
                 // Pop under one lock hold: once the lock is released the task may complete
                 // and free itself unless we already own the list's reference.
@@ -115,21 +153,28 @@ impl OwnedTasks {
         }
     }
 
-    /// Tasks in the list now.
+    /// Tasks in the list now that have not completed.
     pub(crate) fn len(&self) -> usize {
-        self.shards.iter().map(|s| s.lock().len).sum()
+        let mut linked = 0usize;
+        let mut completed = 0usize;
+        for slot in self.shards.iter() {
+            linked += slot.lock.lock().len;
+            completed = completed.wrapping_add(slot.completed.load(Relaxed));
+        }
+        // A transient -1 in a shard (see `ShardSlot::completed`) would count a task twice.
+        linked.wrapping_sub(completed).min(linked)
     }
 
     /// Tasks ever bound.
     pub(crate) fn spawned(&self) -> u64 {
-        self.shards.iter().map(|s| s.lock().spawned).sum()
+        self.shards.iter().map(|s| s.lock.lock().spawned).sum()
     }
 
-    /// Calls `f` on every task in the list, shard by shard, with that shard locked.
-    #[allow(dead_code)] // the task dump (issue 7) walks the list through this
+    /// Calls `f` on every task in the list, shard by shard, with that shard locked: `f` must
+    /// not run user code or touch the list.
     pub(crate) fn for_each(&self, mut f: impl FnMut(&Header)) {
-        for shard in self.shards.iter() {
-            let guard = shard.lock();
+        for slot in self.shards.iter() {
+            let guard = slot.lock.lock();
             let mut cur = guard.head;
             while let Some(ptr) = cur {
                 let task = RawTask::from_raw(ptr);

@@ -21,7 +21,11 @@
 //! - `join_waker`: the JoinHandle while JOIN_WAKER is clear, read-only to the runtime while it
 //!   is set.
 //! - owned-list links: only under the list shard's lock.
+//! - `polls`: written by the RUNNING thread only, read (relaxed) by task dumps.
 //! - everything else is immutable after spawn.
+//!
+//! A completed task whose JoinHandle still wants the output stays in the owned list until the
+//! handle takes it or is dropped, so a task dump can show it as completed-not-joined.
 
 mod coop;
 mod error;
@@ -65,9 +69,10 @@ pub(crate) trait Schedule: Send + Sync + Sized + 'static {
     /// back of the queue.
     fn yield_now(&self, task: Notified<Self>);
 
-    /// The task completed: unlink it from the owned list. Returns `true` if it was linked (the
-    /// list's reference passes to the caller).
-    fn release(&self, task: RawTask) -> bool;
+    /// The owned-task list the scheduler's tasks are bound to, if any (blocking tasks have
+    /// none). A completed task leaves it when its JoinHandle takes the output or is dropped,
+    /// or at completion when it has no JoinHandle (see `harness::complete`).
+    fn owned(&self) -> Option<&list::OwnedTasks>;
 }
 
 /// A "run me" reference to a task, held by a run queue.
@@ -133,11 +138,27 @@ where
     F::Output: Send + 'static,
     S: Schedule,
 {
+    new_task_sized::<F, S, F>(future, scheduler, location, owned)
+}
+
+/// [`new_task`] for a future `F` that stands for `O` (a `Box` of it, say): the task dump
+/// reports `size_of::<O>()`.
+pub(crate) fn new_task_sized<F, S, O>(
+    future: F,
+    scheduler: S,
+    location: &'static Location<'static>,
+    owned: bool,
+) -> (RawTask, Notified<S>, JoinHandle<F::Output>)
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
     let refs = if owned { 3 } else { 2 };
     let id = Id::next();
     #[cfg(feature = "tracing")]
-    crate::trace::spawned(id, location, std::mem::size_of::<F>());
-    let raw = RawTask::new(future, scheduler, id, location, refs);
+    crate::trace::spawned(id, location, std::mem::size_of::<O>());
+    let raw = RawTask::new::<F, S, O>(future, scheduler, id, location, refs);
     (raw, Notified::from_raw(raw), JoinHandle::new(raw))
 }
 

@@ -5,7 +5,8 @@
 //!
 //! ```text
 //! Cell<F, S> (repr(C))
-//! ├─ Header      state word, vtable, owned-list links, id, spawn location, join waker
+//! ├─ Header      state word, vtable, owned-list links, id, spawn location, join waker,
+//! │             poll count and spawn time (for the task dump)
 //! ├─ scheduler   S: the runtime's handle, used by wakers to reschedule
 //! └─ stage       the future, then its output, then nothing
 //! ```
@@ -17,6 +18,9 @@
 use std::future::Future;
 use std::panic::Location;
 use std::ptr::NonNull;
+// A plain std atomic even under loom: the poll counter is a diagnostic that carries no
+// synchronization (see `Header::polls`), so there is nothing for loom to explore in it.
+use std::sync::atomic::AtomicU32;
 use std::task::Waker;
 
 use super::Schedule;
@@ -38,6 +42,12 @@ pub(crate) struct Header {
     /// The JoinHandle's waker. Owned by the JoinHandle while JOIN_WAKER is clear, read by the
     /// runtime while it is set (see `state.rs`).
     pub(crate) join_waker: UnsafeCell<Option<Waker>>,
+    /// Polls so far, for the task dump. Written only by the thread holding RUNNING, as a
+    /// relaxed load and store (no read-modify-write on the hot path); read relaxed by a dump,
+    /// which may see a count one behind.
+    pub(crate) polls: AtomicU32,
+    /// Spawn time in milliseconds of the coarse diagnostics clock (`diag::clock`); immutable.
+    pub(crate) spawned_ms: u32,
 }
 
 /// Owned-task list links.
@@ -78,6 +88,9 @@ pub(crate) struct Vtable {
     pub(crate) drop_join_handle: unsafe fn(NonNull<Header>),
     /// Runtime shutdown, consuming the owned-list reference.
     pub(crate) shutdown: unsafe fn(NonNull<Header>),
+    /// `size_of` the future as the user spawned it (before any boxing), for the task dump:
+    /// kept here, per type, so it costs no task any memory.
+    pub(crate) future_size: usize,
 }
 
 /// An untyped, counted-by-convention pointer to a task. It does not manage the count itself:
@@ -94,8 +107,9 @@ unsafe impl Send for RawTask {}
 unsafe impl Sync for RawTask {}
 
 impl RawTask {
-    /// Allocates a task with `refs` references (2 or 3, see `new_task`).
-    pub(crate) fn new<F, S>(
+    /// Allocates a task with `refs` references (2 or 3, see `new_task`). `O` is the future's
+    /// type as spawned (`F` itself, or what `F` boxes), whose size the vtable records.
+    pub(crate) fn new<F, S, O>(
         future: F,
         scheduler: S,
         id: Id,
@@ -110,7 +124,7 @@ impl RawTask {
         let cell = Box::new(Cell {
             header: Header {
                 state: State::new(refs),
-                vtable: harness::vtable::<F, S>(),
+                vtable: harness::vtable::<F, S, O>(),
                 owned: UnsafeCell::new(Links {
                     prev: None,
                     next: None,
@@ -118,6 +132,8 @@ impl RawTask {
                 id,
                 location,
                 join_waker: UnsafeCell::new(None),
+                polls: AtomicU32::new(0),
+                spawned_ms: crate::diag::clock::coarse_now_ms(),
             },
             scheduler,
             stage: UnsafeCell::new(Stage::Running(future)),

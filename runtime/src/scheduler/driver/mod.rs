@@ -54,6 +54,8 @@ impl Driver {
     pub(crate) fn park(&mut self, limit: Option<Duration>) {
         let timeout = self.time.park_timeout(limit);
         self.io.turn(timeout);
+        // Back from a (possibly zero-length) wait: date the tasks spawned from now on.
+        crate::diag::clock::refresh();
         self.time.process();
     }
 }

@@ -37,7 +37,6 @@ use crate::loom_sync::{
 };
 use crate::runtime::context;
 use crate::task::list::OwnedTasks;
-use crate::task::raw::RawTask;
 use crate::task::{self, JoinHandle, Notified, Schedule};
 
 type Task = Notified<Arc<Shared>>;
@@ -214,8 +213,9 @@ impl Shared {
         self.shutdown.load(SeqCst)
     }
 
-    /// Spawns a task: binds it to the owned list and schedules it.
-    pub(crate) fn spawn<F>(
+    /// Spawns a task: binds it to the owned list and schedules it. `O` is the future as the
+    /// user spawned it (`F` may box it), for the task dump.
+    pub(crate) fn spawn<F, O>(
         this: &Arc<Self>,
         future: F,
         location: &'static Location<'static>,
@@ -224,7 +224,8 @@ impl Shared {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (raw, notified, join) = task::new_task(future, this.clone(), location, true);
+        let (raw, notified, join) =
+            task::new_task_sized::<F, _, O>(future, this.clone(), location, true);
         if !this.owned.bind(raw) {
             // Shut down: the task is cancelled before it ever runs.
             raw.shutdown();
@@ -412,13 +413,20 @@ impl Shared {
         self.spares.lock().push(start);
     }
 
-    /// Which worker is polling task `id` right now, if a worker is.
-    #[allow(dead_code)] // used by the task dump
+    /// Which worker is polling task `id` right now (for the task dump), from the poll watches:
+    /// a worker slot gives its worker index, a `block_on` thread `num_workers() + guest`.
     pub(crate) fn running_worker(&self, id: task::Id) -> Option<usize> {
-        self.remotes
+        if let Some(r) = self
+            .remotes
             .iter()
             .find(|r| r.watch.running_task() == Some(id))
-            .map(|r| r.logical.load(Relaxed))
+        {
+            return Some(r.logical.load(Relaxed));
+        }
+        self.guests
+            .iter()
+            .position(|g| g.watch.running_task() == Some(id))
+            .map(|g| self.num_workers() + g)
     }
 
     /// The monitor counters: (blocking detected, hand-offs, driver rescues).
@@ -483,8 +491,8 @@ impl Schedule for Arc<Shared> {
         self.schedule_task(task, true);
     }
 
-    fn release(&self, task: RawTask) -> bool {
-        self.owned.remove(task)
+    fn owned(&self) -> Option<&OwnedTasks> {
+        Some(&self.owned)
     }
 }
 

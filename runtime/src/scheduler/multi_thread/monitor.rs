@@ -148,6 +148,8 @@ impl Monitor {
                 break;
             }
             let now = Instant::now();
+            // Keeps the task dump's coarse clock fresh while workers are busy.
+            crate::diag::clock::refresh();
             self.start_owed_replacements();
             for slot in 0..self.seen.len() {
                 self.check_slot(slot, now);
@@ -244,6 +246,7 @@ impl Monitor {
             duration: now.duration_since(since),
             finished: false,
             handed_off: handoff,
+            block_on_thread: false,
         };
         self.report(&report, now);
     }
@@ -277,6 +280,7 @@ impl Monitor {
             duration: now.duration_since(since),
             finished: false,
             handed_off: false,
+            block_on_thread: true,
         };
         self.report(&report, now);
     }
@@ -398,6 +402,7 @@ pub(crate) fn report_finished(
         duration,
         finished: true,
         handed_off,
+        block_on_thread: worker >= shared.num_workers(),
     };
     #[cfg(feature = "tracing")]
     crate::trace::blocking(&report);
