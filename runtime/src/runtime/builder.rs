@@ -349,7 +349,9 @@ impl Builder {
     /// Whether a blocked worker's queue and LIFO slot go to a replacement thread (default
     /// `true`). The blocked thread stops being a worker when its poll returns, so no more than
     /// `worker_threads` threads ever run tasks at once. With `false`, blocking is only
-    /// reported.
+    /// reported. Hand-off keeps the runtime serving around a task stuck for good, but dropping
+    /// the runtime still waits for that task's thread (use
+    /// [`Runtime::shutdown_timeout`](crate::runtime::Runtime::shutdown_timeout) to bound it).
     ///
     /// ```
     /// let rt = conductor::runtime::Builder::new_multi_thread()
@@ -366,7 +368,9 @@ impl Builder {
     /// Calls `hook` with each [`BlockingReport`](crate::runtime::BlockingReport): once from the
     /// monitor thread when a poll passes the threshold, once from the worker when that poll
     /// returns. Without a hook, the first is printed on stderr, at most once every 10 seconds
-    /// per spawn location. A panic in the hook is caught and printed.
+    /// per spawn location. A panic in the hook is caught and printed. The first report runs on
+    /// the monitor thread: a hook that blocks holds up detection, hand-off and driver rescue
+    /// for the whole runtime, so keep it short (log, count, or send to a channel).
     ///
     /// ```
     /// let rt = conductor::runtime::Builder::new_multi_thread()
