@@ -12,9 +12,16 @@ use crate::error;
 use crate::sync::{Arc, Mutex, MutexGuard, thread_local};
 use crate::wheel::Wheel;
 
+#[cfg(not(conductor_loom))]
 thread_local! {
-    /// The timer `sleep` and friends use on this thread; set by [`Handle::enter`]. (No
-    /// `const` initializer: loom's `thread_local!` takes none.)
+    /// The timer `sleep` and friends use on this thread; set by [`Handle::enter`]. A `const`
+    /// initializer: no lazy-init check on the `timeout` and `sleep` fast paths.
+    static CURRENT: RefCell<Option<Handle>> = const { RefCell::new(None) };
+}
+
+#[cfg(conductor_loom)]
+thread_local! {
+    /// As above; loom's `thread_local!` takes no `const` initializer.
     #[allow(clippy::missing_const_for_thread_local)]
     static CURRENT: RefCell<Option<Handle>> = RefCell::new(None);
 }
