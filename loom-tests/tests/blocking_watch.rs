@@ -81,10 +81,8 @@ fn lifo_flag_model(handoff_flag: bool) {
                 if let Some(prev) = l.put(2) {
                     displaced.push(prev);
                 }
-                if w.is_handed_off() {
-                    if let Some(v) = l.take() {
-                        inj.lock().unwrap().push(v);
-                    }
+                if let Some(v) = w.is_handed_off().then(|| l.take()).flatten() {
+                    inj.lock().unwrap().push(v);
                 }
             }
             displaced
@@ -92,10 +90,8 @@ fn lifo_flag_model(handoff_flag: bool) {
 
         let state = watch.snapshot().expect("in a poll");
         let handed_off = watch.flag(state, handoff_flag);
-        if handed_off {
-            if let Some(v) = lifo.take_for_handoff() {
-                injector.lock().unwrap().push(v);
-            }
+        if let Some(v) = handed_off.then(|| lifo.take_for_handoff()).flatten() {
+            injector.lock().unwrap().push(v);
         }
         let displaced = worker.join().unwrap();
 

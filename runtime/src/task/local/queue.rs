@@ -5,12 +5,15 @@
 //! (index and generation) and the set's ready queue. Waking pushes the slot onto the queue and
 //! wakes whoever polls the set; the set, on its own thread, pops the slot and polls the future.
 
-// Plain `std` types even under loom: no loom model drives a `LocalSet`, and `std::task::Wake`
-// (which makes a `Waker` without unsafe code) needs `std`'s `Arc`.
+// The flag and the queue's lock come from the runtime's loom facade, so the loom model
+// `loom-tests/tests/local_set.rs` explores wakes from other threads against the set's polls.
+// `std`'s `Arc` stays: `std::task::Wake` (a `Waker` without unsafe code) needs it, and a
+// reference count is no protocol of ours.
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 use std::task::{Wake, Waker};
+
+use crate::loom_sync::{AtomicBool, Mutex, MutexGuard, Ordering};
 
 /// A task's slot in the set, as a waker names it. The generation tells a stale waker (of a
 /// finished task whose slot was reused) from the current one.
@@ -39,8 +42,8 @@ struct Queue {
 
 impl ReadyQueue {
     fn lock(&self) -> MutexGuard<'_, Queue> {
-        // No user code runs under this lock, so a poisoned lock still holds a consistent queue.
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+        // No user code runs under this lock (and the facade's mutex does not poison).
+        self.inner.lock()
     }
 
     /// Queues `task` and wakes the set. Does nothing once the set is closed.
