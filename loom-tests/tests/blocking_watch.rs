@@ -75,13 +75,13 @@ fn lifo_flag_model(handoff_flag: bool) {
         let worker = thread::spawn(move || {
             let mut displaced = Vec::new();
             // `schedule_local` during the poll.
-            if w.is_handed_off() {
+            if w.is_flagged() {
                 inj.lock().unwrap().push(2);
             } else {
                 if let Some(prev) = l.put(2) {
                     displaced.push(prev);
                 }
-                if let Some(v) = w.is_handed_off().then(|| l.take()).flatten() {
+                if let Some(v) = w.is_flagged().then(|| l.take()).flatten() {
                     inj.lock().unwrap().push(v);
                 }
             }

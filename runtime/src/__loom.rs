@@ -313,8 +313,8 @@ pub mod blocking {
             }
         }
 
-        /// Worker: whether it was handed off (the SeqCst load after a LIFO put).
-        pub fn is_handed_off(&self) -> bool {
+        /// Worker: whether the monitor flagged its poll (the SeqCst load after a LIFO put).
+        pub fn is_flagged(&self) -> bool {
             self.0.is_flagged(SeqCst)
         }
 

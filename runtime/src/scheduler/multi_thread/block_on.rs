@@ -162,11 +162,9 @@ impl GuestLocal {
         let watch = &self.shared.guests[*index].watch;
         let header = task.header();
         let (id, location) = (header.id, header.location);
-        let seq = self.poll_seq.get();
-        watch.begin(seq, id, location);
-        let ((), _) = task::with_budget(|| task.run());
-        let end = watch.end(seq);
-        self.poll_seq.set(seq + super::watch::SEQ_ONE);
+        let (((), _), end) = watch.around(&self.poll_seq, id, location, || {
+            task::with_budget(|| task.run())
+        });
         if end.was_reported() {
             let worker = self.shared.num_workers() + *index;
             super::monitor::report_finished(&self.shared, watch, worker, id, location, false);

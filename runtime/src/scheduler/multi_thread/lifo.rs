@@ -69,19 +69,15 @@ impl<T> SlotItem for Box<T> {
     }
 }
 
-fn to_word<T: SlotItem>(item: T) -> usize {
-    item.into_word()
-}
-
-/// # Safety
-///
-/// As `SlotItem::from_word`.
-unsafe fn from_word<T: SlotItem>(word: usize) -> T {
-    // SAFETY: forwarded contract.
-    unsafe { T::from_word(word) }
-}
-
 impl<T: SlotItem> LifoSlot<T> {
+    /// The item a swap took out of the slot, if the slot held one.
+    #[inline]
+    fn taken(word: usize) -> Option<T> {
+        // SAFETY: every caller passes a word its own swap took out of the slot, so a non-zero
+        // word came from `into_word` and is now owned by the caller.
+        (word != 0).then(|| unsafe { T::from_word(word) })
+    }
+
     /// Puts `task` in the slot and returns the one it displaced.
     #[inline]
     pub(crate) fn put(&self, task: T) -> Option<T> {
@@ -92,9 +88,7 @@ impl<T: SlotItem> LifoSlot<T> {
         // following flag load, which therefore sees the flag and takes the task back out. If
         // ours comes first, the monitor's swap takes the task. SeqCst is not needed for this;
         // it costs nothing more than AcqRel on x86 and keeps the argument simple.
-        let prev = self.task.swap(to_word(task), SeqCst);
-        // SAFETY: the swap took `prev` out of the slot.
-        (prev != 0).then(|| unsafe { from_word(prev) })
+        Self::taken(self.task.swap(task.into_word(), SeqCst))
     }
 
     /// Takes the task out, if any.
@@ -103,16 +97,12 @@ impl<T: SlotItem> LifoSlot<T> {
         if self.task.load(Relaxed) == 0 {
             return None;
         }
-        let word = self.task.swap(0, AcqRel);
-        // SAFETY: the swap took `word` out of the slot.
-        (word != 0).then(|| unsafe { from_word(word) })
+        Self::taken(self.task.swap(0, AcqRel))
     }
 
     /// The monitor's take, when it hands a blocked worker off (see `put`).
     pub(crate) fn take_for_handoff(&self) -> Option<T> {
-        let word = self.task.swap(0, SeqCst);
-        // SAFETY: the swap took `word` out of the slot.
-        (word != 0).then(|| unsafe { from_word(word) })
+        Self::taken(self.task.swap(0, SeqCst))
     }
 
     /// Whether a task sits in the slot (a hint).

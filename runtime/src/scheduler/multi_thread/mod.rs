@@ -317,24 +317,14 @@ impl Shared {
         }
     }
 
-    /// Wakes one parked worker if nobody is searching.
-    fn notify_parked(&self) {
-        if let Some(index) = self.idle.worker_to_notify() {
-            self.remotes[index].unparker.unpark();
-            self.monitor.poke();
-        }
-    }
-
-    /// The monitor found the driver unattended: wake a parked worker, which takes the driver
-    /// when it parks again. Returns `false` when no worker is parked.
-    fn notify_parked_for_driver(&self) -> bool {
-        match self.idle.worker_to_notify() {
-            Some(index) => {
-                self.remotes[index].unparker.unpark();
-                true
-            }
-            None => false,
-        }
+    /// Wakes one parked worker if nobody is searching; returns whether it woke one.
+    fn notify_parked(&self) -> bool {
+        let Some(index) = self.idle.worker_to_notify() else {
+            return false;
+        };
+        self.remotes[index].unparker.unpark();
+        self.monitor.poke();
+        true
     }
 
     /// Counts a thread in `block_on` as awake (it runs tasks) until the guard drops; wakes

@@ -200,28 +200,17 @@ impl Monitor {
             None
         };
         let handoff = spare.is_some();
-        remote.watch.stuck_since_nanos.store(
-            since.duration_since(shared.epoch).as_nanos() as u64,
-            Relaxed,
-        );
         let flags = if handoff {
             REPORTED | HANDED_OFF
         } else {
             REPORTED
         };
-        if !remote.watch.flag(poll.state, flags) {
-            // The poll returned meanwhile.
+        if !self.flag(slot, &remote.watch, &poll, since, flags) {
             if let Some(spare) = spare {
                 shared.return_spare(spare);
             }
             return;
         }
-        // Remember the flagged state so the next tick does not look at it again.
-        self.seen[slot] = Some(Seen {
-            state: poll.state | flags,
-            since,
-        });
-        shared.counters.blocking_detected.fetch_add(1, Relaxed);
         let worker = remote.logical.load(Relaxed);
         match spare {
             None => {
@@ -255,24 +244,15 @@ impl Monitor {
     /// anyway, and the thread belongs to the user).
     fn on_guest_blocked(&mut self, slot: usize, poll: PollSnapshot, since: Instant, now: Instant) {
         let guest = slot - self.shared.remotes.len();
-        let watch = &self.shared.guests[guest].watch;
-        watch.stuck_since_nanos.store(
-            since.duration_since(self.shared.epoch).as_nanos() as u64,
-            Relaxed,
-        );
-        if !watch.flag(poll.state, REPORTED) {
+        let shared = self.shared.clone();
+        if !self.flag(slot, &shared.guests[guest].watch, &poll, since, REPORTED) {
             return;
         }
-        self.seen[slot] = Some(Seen {
-            state: poll.state | REPORTED,
-            since,
-        });
         // The guest's LIFO task is out of everyone else's reach while it blocks.
         if let Some(task) = self.shared.guests[guest].lifo.take_for_handoff() {
             self.shared.push_inject(task);
             self.shared.notify_parked();
         }
-        self.shared.counters.blocking_detected.fetch_add(1, Relaxed);
         let report = BlockingReport {
             task_id: poll.task_id,
             location: poll.location,
@@ -283,6 +263,33 @@ impl Monitor {
             block_on_thread: true,
         };
         self.report(&report, now);
+    }
+
+    /// Flags the poll seen in `slot` (a worker's or a guest's `watch`) with `flags` and counts
+    /// it as detected. Returns `false` when the poll returned meanwhile.
+    fn flag(
+        &mut self,
+        slot: usize,
+        watch: &PollWatch,
+        poll: &PollSnapshot,
+        since: Instant,
+        flags: u64,
+    ) -> bool {
+        // Before the flag: the worker reads it after its swap returns the flag.
+        watch.stuck_since_nanos.store(
+            since.duration_since(self.shared.epoch).as_nanos() as u64,
+            Relaxed,
+        );
+        if !watch.flag(poll.state, flags) {
+            return false;
+        }
+        // Remember the flagged state so the next tick does not look at it again.
+        self.seen[slot] = Some(Seen {
+            state: poll.state | flags,
+            since,
+        });
+        self.shared.counters.blocking_detected.fetch_add(1, Relaxed);
+        true
     }
 
     /// Moves the blocked slot's LIFO task and queued tasks to the injector, where every
@@ -355,7 +362,7 @@ impl Monitor {
             return;
         }
         shared.counters.driver_rescues.fetch_add(1, Relaxed);
-        if shared.notify_parked_for_driver() {
+        if shared.notify_parked() {
             return; // that worker takes the driver when it parks again
         }
         // Every worker is busy (or one is searching and will park soon): deliver what is due

@@ -106,6 +106,25 @@ impl PollWatch {
         PollEnd(self.state.swap(seq, AcqRel))
     }
 
+    /// Worker (or guest) side: runs `poll` as the next watched poll, numbered from `seq`
+    /// (which it advances), of the task with this `id` and spawn `location`. Returns what
+    /// `poll` returned and the flags the monitor set meanwhile.
+    #[inline]
+    pub(crate) fn around<R>(
+        &self,
+        seq: &std::cell::Cell<u64>,
+        id: Id,
+        location: &'static Location<'static>,
+        poll: impl FnOnce() -> R,
+    ) -> (R, PollEnd) {
+        let n = seq.get();
+        self.begin(n, id, location);
+        let out = poll();
+        let end = self.end(n);
+        seq.set(n + SEQ_ONE);
+        (out, end)
+    }
+
     /// Worker side: the sequence number for its next poll, continuing from what the slot holds
     /// (a slot reused by a replacement thread keeps counting).
     pub(crate) fn next_seq(&self) -> u64 {

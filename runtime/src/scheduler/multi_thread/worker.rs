@@ -226,11 +226,9 @@ impl WorkerLocal {
         bump(&self.metrics().polls, 1);
         let header = task.header();
         let (id, location) = (header.id, header.location);
-        let seq = self.poll_seq.get();
-        self.watch().begin(seq, id, location);
-        let ((), budget_spent) = task::with_budget(|| task.run());
-        let end = self.watch().end(seq);
-        self.poll_seq.set(seq + watch_seq_step());
+        let (((), budget_spent), end) = self.watch().around(&self.poll_seq, id, location, || {
+            task::with_budget(|| task.run())
+        });
         if budget_spent && !end.was_handed_off() {
             bump(&self.metrics().budget_yields, 1);
         }
@@ -365,10 +363,4 @@ impl WorkerLocal {
         self.rng.set(x);
         x
     }
-}
-
-/// The watch's per-poll sequence step.
-#[inline(always)]
-fn watch_seq_step() -> u64 {
-    super::watch::SEQ_ONE
 }
