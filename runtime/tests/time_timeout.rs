@@ -51,3 +51,53 @@ fn timeout_at_a_past_deadline() {
         assert_eq!(time::timeout_at(past, async { 1 }).await, Ok(1));
     });
 }
+
+/// `timeout` stamps its start with the coarse clock and works the deadline out on the first
+/// `Pending`: the deadline still counts from the call, not from that first poll.
+#[test]
+fn deadline_counts_from_the_call_when_the_first_poll_is_late() {
+    for flavor in [Flavor::CurrentThread, Flavor::MultiThread] {
+        run(flavor, || async {
+            // Never early: the first poll comes 30 ms after the call, the timeout is 60 ms.
+            let start = std::time::Instant::now();
+            let t = time::timeout(Duration::from_millis(60), std::future::pending::<()>());
+            std::thread::sleep(Duration::from_millis(30));
+            assert!(t.await.is_err());
+            assert!(start.elapsed() >= Duration::from_millis(60));
+
+            // Counted from the call: a 200 ms timeout first polled 300 ms after the call has
+            // already expired (at most two coarse ticks, 20 ms, late), so it fires at once
+            // rather than 200 ms after the first poll.
+            let start = std::time::Instant::now();
+            let t = time::timeout(Duration::from_millis(200), std::future::pending::<()>());
+            std::thread::sleep(Duration::from_millis(300));
+            assert!(t.await.is_err());
+            let took = start.elapsed();
+            assert!(took >= Duration::from_millis(300));
+            assert!(
+                took < Duration::from_millis(450),
+                "fired {took:?} after the call"
+            );
+        });
+    }
+}
+
+/// The same with the precise clock: `timeout_at` keeps its exact deadline, however late the
+/// first poll, and paused time stamps the exact (paused) start.
+#[test]
+fn timeout_at_and_paused_time_keep_exact_deadlines() {
+    run(Flavor::CurrentThread, || async {
+        let deadline = Instant::now() + Duration::from_millis(40);
+        let t = time::timeout_at(deadline, std::future::pending::<()>());
+        std::thread::sleep(Duration::from_millis(10));
+        assert!(t.await.is_err());
+        assert!(Instant::now() >= deadline);
+
+        time::pause();
+        let start = Instant::now();
+        let t = time::timeout(Duration::from_secs(3600), std::future::pending::<()>());
+        time::advance(Duration::from_secs(1800)).await;
+        assert!(t.await.is_err());
+        assert_eq!(Instant::now() - start, Duration::from_secs(3600));
+    });
+}

@@ -3,7 +3,30 @@
 
 use std::time::{Duration, Instant as StdInstant};
 
+use crate::monotonic;
 use crate::sync::{AtomicBool, Mutex, Ordering};
+
+/// About 30 years in ns: what deadlines that would overflow saturate to (see
+/// `instant::far_future`).
+const FAR_FUTURE_NS: u64 = 86_400 * 365 * 30 * 1_000_000_000;
+
+/// `d` in ns, saturating at `u64::MAX` (about 584 years).
+pub(crate) fn duration_ns(d: Duration) -> u64 {
+    d.as_secs()
+        .checked_mul(1_000_000_000)
+        .and_then(|ns| ns.checked_add(u64::from(d.subsec_nanos())))
+        .unwrap_or(u64::MAX)
+}
+
+/// When a [`Timeout`](crate::Timeout) started, read as cheaply as the clock allows; see
+/// [`Clock::stamp`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Stamp {
+    /// `CLOCK_MONOTONIC_COARSE` in ns: at most one tick behind the true start.
+    Coarse(u64),
+    /// The exact start in wheel ns (manual time, or no coarse clock on this platform).
+    Exact(u64),
+}
 
 /// A timer's clock. Until the first `pause` it is `std::time::Instant::now()`; from then on
 /// it is `base + (time since unfrozen, if running)`, so pausing freezes it, advancing moves
@@ -12,6 +35,14 @@ use crate::sync::{AtomicBool, Mutex, Ordering};
 pub(crate) struct Clock {
     /// Nanosecond 0 of the wheel.
     origin: StdInstant,
+    /// `origin` in raw `CLOCK_MONOTONIC` ns, read just *before* `origin` (so it is at most
+    /// `origin`): a raw reading minus this is then at least the wheel ns `Instant` arithmetic
+    /// would give, by the few ns between the two reads. Deadlines computed from raw readings
+    /// are late by those ns, never early. `None` where there is no raw clock.
+    origin_raw: Option<u64>,
+    /// Twice the coarse clock's tick, in ns: the most the coarse clock lags the precise one,
+    /// with a tick to spare. `None` where there is no coarse clock.
+    coarse_slack: Option<u64>,
     /// Set by the first `pause` and never cleared: `manual` then holds the time.
     manual_mode: AtomicBool,
     manual: Mutex<Manual>,
@@ -26,9 +57,16 @@ struct Manual {
 
 impl Clock {
     pub(crate) fn new() -> Clock {
+        let origin_raw = monotonic::precise_ns();
         let now = StdInstant::now();
+        let coarse_slack = match (origin_raw, monotonic::coarse_ns()) {
+            (Some(_), Some(_)) => monotonic::coarse_resolution_ns().map(|tick| tick * 2),
+            _ => None,
+        };
         Clock {
             origin: now,
+            origin_raw,
+            coarse_slack,
             manual_mode: AtomicBool::new(false),
             manual: Mutex::new(Manual {
                 base: now,
@@ -47,6 +85,63 @@ impl Clock {
         match m.unfrozen {
             Some(since) => m.base + since.elapsed(),
             None => m.base,
+        }
+    }
+
+    /// Now in wheel ns: a raw clock read in real-time mode (what `sleep` uses: one
+    /// `clock_gettime` and a subtraction), else `instant_to_ns(now())`.
+    #[inline]
+    pub(crate) fn now_ns(&self) -> u64 {
+        // Acquire: as in `now`.
+        if !self.manual_mode.load(Ordering::Acquire) {
+            if let (Some(origin), Some(raw)) = (self.origin_raw, monotonic::precise_ns()) {
+                return raw.saturating_sub(origin);
+            }
+        }
+        self.instant_to_ns(self.now())
+    }
+
+    /// The wheel deadline `d` from now, saturating about 30 years ahead.
+    #[inline]
+    pub(crate) fn deadline_after(&self, d: Duration) -> u64 {
+        deadline_from(self.now_ns(), d)
+    }
+
+    /// A cheap reading of "now" for a deadline that may never be needed: `timeout` stamps
+    /// its start with this and only works out the deadline ([`Clock::deadline_since`]) if the
+    /// future it wraps returns `Pending`. In real-time mode it is the coarse clock (about a
+    /// third of the price of the precise one); otherwise the exact time.
+    #[inline]
+    pub(crate) fn stamp(&self) -> Stamp {
+        // Acquire: as in `now`.
+        if self.coarse_slack.is_some() && !self.manual_mode.load(Ordering::Acquire) {
+            if let Some(c) = monotonic::coarse_ns() {
+                return Stamp::Coarse(c);
+            }
+        }
+        Stamp::Exact(self.now_ns())
+    }
+
+    /// The wheel deadline `d` after the moment `stamp` was taken: never before it, and, for
+    /// a coarse stamp, at most two ticks of the coarse clock after it.
+    ///
+    /// With start `t0`, now `t1` and coarse readings `c0` (at `t0`) and `c1` (now): each
+    /// coarse reading is at most `slack` behind the true time and never ahead, so
+    /// `c1 - c0 - slack < t1 - t0`. Taking that much (or nothing) off `t1` never goes below
+    /// `t0`, and it leaves at most `2 * slack` of the true gap: exact within a tick when the
+    /// future is polled at once (the usual `timeout(d, f).await`), bounded when it is not.
+    pub(crate) fn deadline_since(&self, stamp: Stamp, d: Duration) -> u64 {
+        match stamp {
+            Stamp::Exact(start) => deadline_from(start, d),
+            Stamp::Coarse(c0) => {
+                let now = self.now_ns();
+                let slack = self.coarse_slack.unwrap_or(u64::MAX);
+                let credit = match monotonic::coarse_ns() {
+                    Some(c1) => c1.saturating_sub(c0).saturating_sub(slack),
+                    None => 0,
+                };
+                deadline_from(now.saturating_sub(credit), d)
+            }
         }
     }
 
@@ -108,6 +203,14 @@ impl Clock {
     }
 }
 
+/// `start + d` in wheel ns, saturating about 30 years after `start`.
+fn deadline_from(start: u64, d: Duration) -> u64 {
+    match start.checked_add(duration_ns(d)) {
+        Some(when) => when,
+        None => start.saturating_add(FAR_FUTURE_NS),
+    }
+}
+
 #[cfg(all(test, not(conductor_loom)))]
 mod tests {
     use super::*;
@@ -141,5 +244,67 @@ mod tests {
             0
         );
         let _ = clock.ns_to_instant(u64::MAX);
+    }
+}
+
+#[cfg(all(test, target_os = "linux", not(conductor_loom)))]
+mod stamp_tests {
+    use super::*;
+
+    const D: Duration = Duration::from_millis(50);
+
+    #[test]
+    fn a_coarse_stamp_is_never_early_and_at_most_two_ticks_late() {
+        let clock = Clock::new();
+        let slack = clock.coarse_slack.expect("Linux has a coarse clock");
+        for gap_us in [0u64, 0, 0, 50, 500, 3_000, 12_000, 30_000] {
+            let before = clock.now_ns();
+            let stamp = clock.stamp();
+            let after = clock.now_ns();
+            assert!(matches!(stamp, Stamp::Coarse(_)));
+            std::thread::sleep(Duration::from_micros(gap_us));
+            let when = clock.deadline_since(stamp, D);
+            // `before <= t0 <= after` for the true start `t0`.
+            assert!(when >= before + duration_ns(D), "early, gap {gap_us} us");
+            assert!(
+                when <= after + duration_ns(D) + 2 * slack,
+                "{} ns late, gap {gap_us} us",
+                when - after - duration_ns(D)
+            );
+        }
+    }
+
+    #[test]
+    fn paused_time_stamps_exactly() {
+        let clock = Clock::new();
+        clock.pause();
+        let start = clock.now_ns();
+        let stamp = clock.stamp();
+        assert!(matches!(stamp, Stamp::Exact(s) if s == start));
+        clock.advance(Duration::from_secs(5));
+        assert_eq!(clock.deadline_since(stamp, D), start + duration_ns(D));
+    }
+
+    #[test]
+    fn raw_and_instant_readings_agree() {
+        let clock = Clock::new();
+        for _ in 0..1_000 {
+            let a = clock.instant_to_ns(StdInstant::now());
+            let raw = clock.now_ns();
+            let b = clock.instant_to_ns(StdInstant::now());
+            // Raw ns run at most a few µs (the two origin reads) ahead, never behind.
+            assert!(raw >= a, "raw {raw} behind {a}");
+            assert!(raw <= b + 50_000, "raw {raw} far ahead of {b}");
+        }
+    }
+
+    #[test]
+    fn overflowing_deadlines_saturate_about_thirty_years_ahead() {
+        let clock = Clock::new();
+        let now = clock.now_ns();
+        let when = clock.deadline_after(Duration::MAX);
+        assert!(when >= now + FAR_FUTURE_NS && when < now + FAR_FUTURE_NS + 1_000_000_000);
+        assert_eq!(duration_ns(Duration::from_nanos(1_500)), 1_500);
+        assert_eq!(duration_ns(Duration::MAX), u64::MAX);
     }
 }

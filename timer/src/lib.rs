@@ -36,6 +36,7 @@ mod error;
 mod handle;
 mod instant;
 mod interval;
+mod monotonic;
 mod sleep;
 mod sync;
 mod timeout;

@@ -35,8 +35,8 @@ use crate::instant::Instant;
 #[track_caller]
 pub fn sleep(duration: Duration) -> Sleep {
     let handle = Handle::current();
-    let now = Instant::from_std(handle.inner.clock.now());
-    Sleep::new(handle, now.saturating_add(duration))
+    let when = handle.inner.clock.deadline_after(duration);
+    Sleep::at_ns(handle, when)
 }
 
 /// Waits until `deadline`.
@@ -84,15 +84,31 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Sleep {
     handle: Handle,
-    deadline: Instant,
+    /// The deadline in wheel ns: what the entry registers with.
+    when: u64,
+    /// The deadline as the caller gave it (`sleep_until`, `reset`); `None` when it was
+    /// computed from a duration, and [`deadline`](Sleep::deadline) converts `when` back.
+    deadline: Option<Instant>,
     entry: Entry,
 }
 
 impl Sleep {
     pub(crate) fn new(handle: Handle, deadline: Instant) -> Sleep {
+        let when = handle.inner.clock.instant_to_ns(deadline.into_std());
         Sleep {
             handle,
-            deadline,
+            when,
+            deadline: Some(deadline),
+            entry: Entry::new(),
+        }
+    }
+
+    /// A sleep until wheel time `when`.
+    pub(crate) fn at_ns(handle: Handle, when: u64) -> Sleep {
+        Sleep {
+            handle,
+            when,
+            deadline: None,
             entry: Entry::new(),
         }
     }
@@ -110,7 +126,10 @@ impl Sleep {
     /// # });
     /// ```
     pub fn deadline(&self) -> Instant {
-        self.deadline
+        match self.deadline {
+            Some(deadline) => deadline,
+            None => Instant::from_std(self.handle.inner.clock.ns_to_instant(self.when)),
+        }
     }
 
     /// Whether the timer has fired.
@@ -147,17 +166,10 @@ impl Sleep {
     pub fn reset(self: Pin<&mut Self>, deadline: Instant) {
         // SAFETY: `deadline` is not structurally pinned and we move nothing else out.
         let this = unsafe { self.get_unchecked_mut() };
-        this.deadline = deadline;
-        let when = this.when();
+        this.deadline = Some(deadline);
+        this.when = this.handle.inner.clock.instant_to_ns(deadline.into_std());
         // SAFETY: `this` came from a `Pin`, so the entry stays put; `Drop` cancels it.
-        unsafe { this.entry.reset(&this.handle.inner, when) };
-    }
-
-    fn when(&self) -> u64 {
-        self.handle
-            .inner
-            .clock
-            .instant_to_ns(self.deadline.into_std())
+        unsafe { this.entry.reset(&this.handle.inner, this.when) };
     }
 }
 
@@ -168,11 +180,10 @@ impl Future for Sleep {
         // Firing a timer spends the task's cooperative budget, as I/O does.
         let coop = ready!(conductor_coop::poll_proceed(cx));
         let this = self.into_ref().get_ref();
-        let when = this.when();
         // SAFETY: `this` came from a `Pin`, so the entry stays put until `Drop` cancels it.
         match unsafe {
             this.entry
-                .poll_elapsed(&this.handle.inner, when, cx.waker())
+                .poll_elapsed(&this.handle.inner, this.when, cx.waker())
         } {
             Polled::Elapsed => {
                 coop.made_progress();
@@ -200,7 +211,7 @@ impl Drop for Sleep {
 impl fmt::Debug for Sleep {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Sleep")
-            .field("deadline", &self.deadline)
+            .field("deadline", &self.deadline())
             .field("elapsed", &self.is_elapsed())
             .finish()
     }

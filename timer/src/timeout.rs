@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use pin_project_lite::pin_project;
 
+use crate::clock::Stamp;
 use crate::error;
 use crate::error::Elapsed;
 use crate::handle::Handle;
@@ -14,9 +15,17 @@ use crate::instant::Instant;
 use crate::sleep::Sleep;
 
 /// Runs `future` for at most `duration`: `Ok(output)` if it completes first, `Err(Elapsed)`
-/// otherwise (and `future` is dropped with the `Timeout`). The deadline is fixed now; the
-/// timer itself is only made when `future` first returns `Pending`, so a future that is ready
-/// at once costs a clock read and nothing else.
+/// otherwise (and `future` is dropped with the `Timeout`).
+///
+/// The deadline is `duration` after this call. A future that is ready at once costs almost
+/// nothing: the call stamps its start with the kernel's coarse clock (a few ns, at most one
+/// tick behind), and only when `future` first returns `Pending` does the `Timeout` read the
+/// precise clock, work out the deadline and make its timer. The deadline is never earlier
+/// than `duration` after the call. It is exact when the `Timeout` is polled as soon as it is
+/// made, as with `timeout(d, f).await`; if its first poll comes later, the deadline may be
+/// up to two ticks of the coarse clock (2 to 8 ms, by kernel) late. Use [`timeout_at`] for
+/// an exact deadline whenever the first poll comes. On platforms without a coarse clock,
+/// and while time is paused, the call reads the precise clock instead.
 ///
 /// # Panics
 ///
@@ -36,13 +45,13 @@ use crate::sleep::Sleep;
 #[track_caller]
 #[inline]
 pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
-    let now = match Handle::with_current(|h| h.inner.clock.now()) {
-        Some(now) => Instant::from_std(now),
+    let start = match Handle::with_current(|h| h.inner.clock.stamp()) {
+        Some(start) => start,
         None => panic!("{}", error::NO_TIMER),
     };
     Timeout {
         value: future,
-        deadline: now.saturating_add(duration),
+        deadline: Deadline::After { start, duration },
         delay: None,
     }
 }
@@ -72,9 +81,18 @@ pub fn timeout_at<F: Future>(deadline: Instant, future: F) -> Timeout<F> {
     }
     Timeout {
         value: future,
-        deadline,
+        deadline: Deadline::At(deadline),
         delay: None,
     }
+}
+
+/// A [`Timeout`]'s deadline, as given.
+#[derive(Debug, Clone, Copy)]
+enum Deadline {
+    /// `timeout_at`.
+    At(Instant),
+    /// `timeout`: `duration` after `start`, worked out on the first `Pending`.
+    After { start: Stamp, duration: Duration },
 }
 
 pin_project! {
@@ -94,7 +112,7 @@ pin_project! {
     pub struct Timeout<F> {
         #[pin]
         value: F,
-        deadline: Instant,
+        deadline: Deadline,
         // Made on the first `Pending` of `value`.
         #[pin]
         delay: Option<Sleep>,
@@ -158,7 +176,14 @@ impl<F: Future> Future for Timeout<F> {
                 Some(handle) => handle,
                 None => panic!("{}", error::NO_TIMER),
             };
-            me.delay.set(Some(Sleep::new(handle, *me.deadline)));
+            let delay = match *me.deadline {
+                Deadline::At(at) => Sleep::new(handle, at),
+                Deadline::After { start, duration } => {
+                    let when = handle.inner.clock.deadline_since(start, duration);
+                    Sleep::at_ns(handle, when)
+                }
+            };
+            me.delay.set(Some(delay));
         }
         let delay = me.delay.as_pin_mut().expect("set above");
         match delay.poll(cx) {
