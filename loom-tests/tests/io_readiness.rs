@@ -6,7 +6,9 @@
 //! - a `WouldBlock` clearing readiness vs a newer event: no stale clear;
 //! - shutdown vs a task registering its waker: the task always sees the shutdown;
 //! - deregistration (and slot reuse) racing an event: the event never reaches the new
-//!   source, and the old source's waker is dropped, woken at most once.
+//!   source, and the old source's waker is dropped, woken at most once;
+//! - two tasks awaiting the same direction (`async` waits, one list entry each) vs one
+//!   event: both are woken.
 #![cfg(conductor_loom)]
 
 use std::future::poll_fn;
@@ -116,5 +118,36 @@ fn deregistration_and_slot_reuse_vs_event() {
             1,
             "the old waker was kept past deregistration"
         );
+    });
+}
+
+/// Guards: the waiter list of the `async` waits. Two tasks await readability of one source
+/// while the driver delivers one event: each wait stores its waker in its own entry under the
+/// waiter lock and re-checks, and the event takes every entry's waker. With one shared slot
+/// (the poll-based path), the second registration would replace the first and one task
+/// would sleep forever (loom: deadlock).
+#[test]
+fn two_async_waits_vs_one_event() {
+    model(|| {
+        let io = Arc::new(ScheduledIo::new());
+        let other = {
+            let io = io.clone();
+            thread::spawn(move || {
+                let ev = block_on(io.readiness(Direction::Read));
+                assert!(ev.ready().is_readable());
+            })
+        };
+        let driver = {
+            let io = io.clone();
+            thread::spawn(move || {
+                io.set_readiness(Ready::READABLE)
+                    .into_iter()
+                    .for_each(|w| w.wake());
+            })
+        };
+        let ev = block_on(io.readiness(Direction::Read));
+        assert!(ev.ready().is_readable());
+        other.join().unwrap();
+        driver.join().unwrap();
     });
 }

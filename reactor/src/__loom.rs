@@ -89,6 +89,12 @@ impl ScheduledIo {
         self.0.poll_ready(cx, dir(d)).map(ReadyEvent)
     }
 
+    /// Task side: an `async` wait with its own waiter entry (what `readable()` and
+    /// `read_with` use), polled by the model through [`Readiness::poll`].
+    pub fn readiness(&self, d: Direction) -> Readiness<'_> {
+        Readiness(self.0.readiness(dir(d)))
+    }
+
     /// Task side: the readiness now, without storing a waker.
     pub fn ready_now(&self, d: Direction) -> Option<ReadyEvent> {
         self.0.ready_now(dir(d)).map(ReadyEvent)
@@ -97,6 +103,18 @@ impl ScheduledIo {
     /// Task side, after `WouldBlock`: clear what `event` saw unless a newer event came.
     pub fn clear_readiness(&self, event: ReadyEvent, d: Direction) {
         self.0.clear_readiness(event.0, dir(d))
+    }
+}
+
+/// One task's `async` wait (see [`ScheduledIo::readiness`]); dropping it frees its entry.
+#[derive(Debug)]
+pub struct Readiness<'a>(scheduled_io::Readiness<'a>);
+
+impl std::future::Future for Readiness<'_> {
+    type Output = ReadyEvent;
+
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<ReadyEvent> {
+        std::pin::Pin::new(&mut self.0).poll(cx).map(ReadyEvent)
     }
 }
 

@@ -20,8 +20,10 @@ use crate::registration::Registration;
 /// implements `Read`/`Write`, `PollEvented<E>` implements `futures_io`'s `AsyncRead` and
 /// `AsyncWrite`. Dropping it deregisters the source, then closes it.
 ///
-/// One task at a time may wait for each direction: the reactor stores one reader and one
-/// writer waker per source (as `futures_io`'s traits assume).
+/// The `poll_*` methods and the `AsyncRead`/`AsyncWrite` impls store one reader and one
+/// writer waker per source (as `futures_io`'s traits assume): one task per direction. The
+/// `async` methods ([`readable`](Self::readable), [`read_with`](Self::read_with), ...) each
+/// get their own waiter entry, so any number of tasks may await them at once.
 ///
 /// # Examples
 ///

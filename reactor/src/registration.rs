@@ -1,7 +1,8 @@
 //! [`Registration`]: one source's token and readiness, and the edge-triggered I/O loop.
 
-use std::future::poll_fn;
+use std::future::{Future, poll_fn};
 use std::io;
+use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
 use crate::error;
@@ -66,9 +67,21 @@ impl Registration {
         Poll::Ready(Ok(event))
     }
 
-    /// Waits until `direction` is ready.
+    /// Waits until `direction` is ready (spending one unit of the task's budget). Unlike
+    /// [`poll_ready`](Self::poll_ready), each wait has its own waiter entry, so any number of
+    /// tasks may wait on one source at once.
     pub(crate) async fn readiness(&self, direction: Direction) -> io::Result<ReadyEvent> {
-        poll_fn(|cx| self.poll_ready(cx, direction)).await
+        let mut wait = self.shared.readiness(direction);
+        poll_fn(|cx| {
+            let coop = ready!(conductor_coop::poll_proceed(cx));
+            let event = ready!(Pin::new(&mut wait).poll(cx));
+            if event.is_shutdown {
+                return Poll::Ready(Err(error::shutdown_error()));
+            }
+            coop.made_progress();
+            Poll::Ready(Ok(event))
+        })
+        .await
     }
 
     pub(crate) fn clear_readiness(&self, event: ReadyEvent, direction: Direction) {
@@ -153,13 +166,22 @@ impl Registration {
         res
     }
 
-    /// Waits for readiness, runs `f`, and retries on `WouldBlock`.
+    /// Waits for readiness, runs `f`, and retries on `WouldBlock`; each wait has its own
+    /// waiter entry (see [`readiness`](Self::readiness)).
     pub(crate) async fn async_io<R>(
         &self,
         direction: Direction,
         mut f: impl FnMut() -> io::Result<R>,
     ) -> io::Result<R> {
-        poll_fn(|cx| self.poll_io(cx, direction, &mut f)).await
+        loop {
+            let event = self.readiness(direction).await?;
+            match f() {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.clear_readiness(event, direction)
+                }
+                res => return res,
+            }
+        }
     }
 }
 

@@ -1,7 +1,6 @@
 //! [`TcpListener`].
 
 use std::fmt;
-use std::future::poll_fn;
 use std::io;
 use std::net::SocketAddr;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
@@ -75,7 +74,8 @@ impl TcpListener {
     ///
     /// See [`TcpListener`].
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
-        poll_fn(|cx| self.poll_accept(cx)).await
+        let (stream, addr) = self.io.read_with(|l| l.accept()).await?;
+        TcpStream::from_mio(stream).map(|s| (s, addr))
     }
 
     /// Polls for a connection; see [`accept`](Self::accept).

@@ -1,7 +1,6 @@
 //! [`TcpStream`].
 
 use std::fmt;
-use std::future::poll_fn;
 use std::io::{self, IoSlice, IoSliceMut, Read, Write};
 use std::net::{Shutdown, SocketAddr};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
@@ -296,7 +295,7 @@ impl TcpStream {
     /// # });
     /// ```
     pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
-        poll_fn(|cx| self.poll_peek(cx, buf)).await
+        self.io.read_with(|s| s.peek(buf)).await
     }
 
     /// Polls a [`peek`](Self::peek).

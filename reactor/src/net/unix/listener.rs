@@ -1,7 +1,6 @@
 //! [`UnixListener`].
 
 use std::fmt;
-use std::future::poll_fn;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::os::unix::net::SocketAddr;
@@ -121,7 +120,8 @@ impl UnixListener {
     ///
     /// See [`UnixListener`].
     pub async fn accept(&self) -> io::Result<(UnixStream, SocketAddr)> {
-        poll_fn(|cx| self.poll_accept(cx)).await
+        let (stream, addr) = self.io.read_with(|l| l.accept()).await?;
+        UnixStream::from_mio(stream).map(|s| (s, addr))
     }
 
     /// Polls for a connection; see [`accept`](Self::accept).
