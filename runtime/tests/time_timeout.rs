@@ -66,7 +66,7 @@ fn deadline_counts_from_the_call_when_the_first_poll_is_late() {
             assert!(start.elapsed() >= Duration::from_millis(60));
 
             // Counted from the call: a 200 ms timeout first polled 300 ms after the call has
-            // already expired (at most two coarse ticks, 20 ms, late), so it fires at once
+            // already expired (at most three coarse ticks, 30 ms, late), so it fires at once
             // rather than 200 ms after the first poll.
             let start = std::time::Instant::now();
             let t = time::timeout(Duration::from_millis(200), std::future::pending::<()>());
@@ -99,5 +99,36 @@ fn timeout_at_and_paused_time_keep_exact_deadlines() {
         time::advance(Duration::from_secs(1800)).await;
         assert!(t.await.is_err());
         assert_eq!(Instant::now() - start, Duration::from_secs(3600));
+    });
+}
+
+/// Time paused after `timeout()` and before its first poll: the deadline stays `duration`
+/// after the call (as when it was fixed at the call), whatever real time the first poll comes
+/// at and however far paused time is advanced meanwhile.
+#[test]
+fn pausing_between_the_call_and_the_first_poll_keeps_the_deadline() {
+    // Real work while paused: the timeout fires `duration` (within a coarse tick or three)
+    // of paused time after the call, never sooner.
+    run(Flavor::CurrentThread, || async {
+        let start = Instant::now();
+        let t = time::timeout(Duration::from_millis(500), std::future::pending::<()>());
+        time::pause();
+        std::thread::sleep(Duration::from_millis(200));
+        assert!(t.await.is_err());
+        let took = Instant::now() - start;
+        assert!(took >= Duration::from_millis(500), "fired after {took:?}");
+        assert!(took <= Duration::from_millis(600), "fired after {took:?}");
+    });
+    // Paused time advanced past the deadline before the first poll: it has expired.
+    run(Flavor::CurrentThread, || async {
+        let start = Instant::now();
+        let t = time::timeout(Duration::from_secs(1), std::future::pending::<()>());
+        time::pause();
+        time::advance(Duration::from_secs(5)).await;
+        assert!(t.await.is_err());
+        // Five seconds, plus the real time between `start` and `pause()`: it fired at once.
+        let took = Instant::now() - start;
+        assert!(took >= Duration::from_secs(5), "fired after {took:?}");
+        assert!(took < Duration::from_millis(5_100), "fired after {took:?}");
     });
 }

@@ -19,14 +19,24 @@ pub(crate) fn duration_ns(d: Duration) -> u64 {
 }
 
 /// When a [`Timeout`](crate::Timeout) started, read as cheaply as the clock allows; see
-/// [`Clock::stamp`].
+/// [`Clock::stamp`]. Both forms are absolute (not relative to one timer's origin), so a
+/// `Timeout` made under one runtime and first polled under another keeps its deadline.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Stamp {
-    /// `CLOCK_MONOTONIC_COARSE` in ns: at most one tick behind the true start.
+    /// `CLOCK_MONOTONIC_COARSE` in ns: behind the true start by less than `coarse_slack`.
     Coarse(u64),
-    /// The exact start in wheel ns (manual time, or no coarse clock on this platform).
-    Exact(u64),
+    /// The exact start (manual time, or no coarse clock on this platform).
+    Exact(StdInstant),
 }
+
+/// How many coarse ticks the coarse clock is assumed to lag the precise one by, at most. One
+/// tick is the nominal lag; a tick delivered late (interrupts off, a busy VM host) adds to
+/// it, and up to 1.35 ticks was seen on the 2-core VM these benchmarks run on.
+const COARSE_SLACK_TICKS: u64 = 3;
+
+/// The most the raw origin read and the `Instant` origin read may be apart; `Clock::new`
+/// reads again if a preemption split them further.
+const ORIGIN_READ_GAP_NS: u64 = 20_000;
 
 /// A timer's clock. Until the first `pause` it is `std::time::Instant::now()`; from then on
 /// it is `base + (time since unfrozen, if running)`, so pausing freezes it, advancing moves
@@ -35,13 +45,14 @@ pub(crate) enum Stamp {
 pub(crate) struct Clock {
     /// Nanosecond 0 of the wheel.
     origin: StdInstant,
-    /// `origin` in raw `CLOCK_MONOTONIC` ns, read just *before* `origin` (so it is at most
-    /// `origin`): a raw reading minus this is then at least the wheel ns `Instant` arithmetic
-    /// would give, by the few ns between the two reads. Deadlines computed from raw readings
-    /// are late by those ns, never early. `None` where there is no raw clock.
+    /// `origin` in raw `CLOCK_MONOTONIC` ns (the clock std's `Instant` reads on Linux), read
+    /// just *before* `origin`, so it is at most `origin`: a raw reading minus this is at least
+    /// the wheel ns `Instant` arithmetic would give, by the time between the two reads (under
+    /// `ORIGIN_READ_GAP_NS`). Deadlines computed from raw readings are late by that, never
+    /// early. `None` where there is no raw clock.
     origin_raw: Option<u64>,
-    /// Twice the coarse clock's tick, in ns: the most the coarse clock lags the precise one,
-    /// with a tick to spare. `None` where there is no coarse clock.
+    /// `COARSE_SLACK_TICKS` coarse ticks, in ns: the most the coarse clock is taken to lag the
+    /// precise one. `None` where there is no coarse clock.
     coarse_slack: Option<u64>,
     /// Set by the first `pause` and never cleared: `manual` then holds the time.
     manual_mode: AtomicBool,
@@ -57,10 +68,11 @@ struct Manual {
 
 impl Clock {
     pub(crate) fn new() -> Clock {
-        let origin_raw = monotonic::precise_ns();
-        let now = StdInstant::now();
+        let (origin_raw, now) = Self::read_origin();
         let coarse_slack = match (origin_raw, monotonic::coarse_ns()) {
-            (Some(_), Some(_)) => monotonic::coarse_resolution_ns().map(|tick| tick * 2),
+            (Some(_), Some(_)) => {
+                monotonic::coarse_resolution_ns().map(|tick| tick * COARSE_SLACK_TICKS)
+            }
             _ => None,
         };
         Clock {
@@ -73,6 +85,24 @@ impl Clock {
                 unfrozen: Some(now),
             }),
         }
+    }
+
+    /// The origin as an `Instant` and, where there is one, as a raw reading taken just
+    /// before it: bracketed by a second raw reading, and read again (a few times at most) if a
+    /// preemption put more than `ORIGIN_READ_GAP_NS` between them. Without a tight pair there
+    /// is no raw path (every reading goes through `Instant`).
+    fn read_origin() -> (Option<u64>, StdInstant) {
+        for _ in 0..8 {
+            let Some(before) = monotonic::precise_ns() else {
+                break;
+            };
+            let origin = StdInstant::now();
+            let after = monotonic::precise_ns().unwrap_or(u64::MAX);
+            if after.saturating_sub(before) <= ORIGIN_READ_GAP_NS {
+                return (Some(before), origin);
+            }
+        }
+        (None, StdInstant::now())
     }
 
     pub(crate) fn now(&self) -> StdInstant {
@@ -119,30 +149,39 @@ impl Clock {
                 return Stamp::Coarse(c);
             }
         }
-        Stamp::Exact(self.now_ns())
+        Stamp::Exact(self.now())
     }
 
-    /// The wheel deadline `d` after the moment `stamp` was taken: never before it, and, for
-    /// a coarse stamp, at most two ticks of the coarse clock after it.
+    /// The wheel deadline `d` after the moment `stamp` was taken: never before it, and at
+    /// most `coarse_slack` after it.
     ///
-    /// With start `t0`, now `t1` and coarse readings `c0` (at `t0`) and `c1` (now): each
-    /// coarse reading is at most `slack` behind the true time and never ahead, so
-    /// `c1 - c0 - slack < t1 - t0`. Taking that much (or nothing) off `t1` never goes below
-    /// `t0`, and it leaves at most `2 * slack` of the true gap: exact within a tick when the
-    /// future is polled at once (the usual `timeout(d, f).await`), bounded when it is not.
+    /// A coarse reading `c0` is never ahead of the true time `t0` and lags it by less than
+    /// `slack`, so `c0 + slack` is an upper bound of `t0`; so is "now". The start is the
+    /// smaller of the two: "now" when the `Timeout` is polled at once (the usual
+    /// `timeout(d, f).await`: exact to the ns it took), `c0 + slack` when its first poll comes
+    /// later. In manual mode (time paused since the stamp) "now" is on another timeline, and
+    /// the start is `c0 + slack`, as if the deadline had been fixed at the call.
     pub(crate) fn deadline_since(&self, stamp: Stamp, d: Duration) -> u64 {
-        match stamp {
-            Stamp::Exact(start) => deadline_from(start, d),
-            Stamp::Coarse(c0) => {
-                let now = self.now_ns();
-                let slack = self.coarse_slack.unwrap_or(u64::MAX);
-                let credit = match monotonic::coarse_ns() {
-                    Some(c1) => c1.saturating_sub(c0).saturating_sub(slack),
-                    None => 0,
-                };
-                deadline_from(now.saturating_sub(credit), d)
-            }
-        }
+        let start = match stamp {
+            Stamp::Exact(at) => self.instant_to_ns(at),
+            Stamp::Coarse(c0) => match (self.origin_raw, self.coarse_slack) {
+                (Some(origin), Some(slack)) => {
+                    // Saturating at 0: a stamp older than this timer counts from its origin,
+                    // which is later, never earlier.
+                    let latest = c0.saturating_add(slack).saturating_sub(origin);
+                    // Acquire: as in `now`.
+                    if self.manual_mode.load(Ordering::Acquire) {
+                        latest
+                    } else {
+                        latest.min(self.now_ns())
+                    }
+                }
+                // Only a timer without a raw clock, polling a stamp made by one with: now is
+                // an upper bound of the start.
+                _ => self.now_ns(),
+            },
+        };
+        deadline_from(start, d)
     }
 
     pub(crate) fn is_paused(&self) -> bool {
@@ -254,7 +293,7 @@ mod stamp_tests {
     const D: Duration = Duration::from_millis(50);
 
     #[test]
-    fn a_coarse_stamp_is_never_early_and_at_most_two_ticks_late() {
+    fn a_coarse_stamp_is_never_early_and_at_most_its_slack_late() {
         let clock = Clock::new();
         let slack = clock.coarse_slack.expect("Linux has a coarse clock");
         for gap_us in [0u64, 0, 0, 50, 500, 3_000, 12_000, 30_000] {
@@ -267,7 +306,7 @@ mod stamp_tests {
             // `before <= t0 <= after` for the true start `t0`.
             assert!(when >= before + duration_ns(D), "early, gap {gap_us} us");
             assert!(
-                when <= after + duration_ns(D) + 2 * slack,
+                when <= after + duration_ns(D) + slack,
                 "{} ns late, gap {gap_us} us",
                 when - after - duration_ns(D)
             );
@@ -278,11 +317,54 @@ mod stamp_tests {
     fn paused_time_stamps_exactly() {
         let clock = Clock::new();
         clock.pause();
-        let start = clock.now_ns();
+        let start = clock.now();
         let stamp = clock.stamp();
         assert!(matches!(stamp, Stamp::Exact(s) if s == start));
         clock.advance(Duration::from_secs(5));
-        assert_eq!(clock.deadline_since(stamp, D), start + duration_ns(D));
+        assert_eq!(
+            clock.deadline_since(stamp, D),
+            clock.instant_to_ns(start) + duration_ns(D)
+        );
+    }
+
+    /// Time paused between the stamp and the first `Pending`: the deadline is still `D`
+    /// after the call on the shared timeline (real time up to the pause), not "now" in paused
+    /// time minus real time since the call (two timelines mixed).
+    #[test]
+    fn a_pause_between_stamp_and_first_poll_keeps_the_call_time() {
+        let clock = Clock::new();
+        let slack = clock.coarse_slack.unwrap();
+        let before = clock.now_ns();
+        let stamp = clock.stamp();
+        let after = clock.now_ns();
+        clock.pause();
+        std::thread::sleep(Duration::from_millis(30)); // real time passes, paused time not
+        let when = clock.deadline_since(stamp, D);
+        assert!(when >= before + duration_ns(D));
+        assert!(when <= after + duration_ns(D) + slack);
+        clock.advance(Duration::from_secs(5)); // paused time jumps past it
+        assert_eq!(clock.deadline_since(stamp, D), when);
+    }
+
+    /// A stamp made by one timer and resolved by another (a `Timeout` made under one runtime
+    /// and first polled under another) keeps its deadline: stamps are absolute.
+    #[test]
+    fn a_stamp_resolved_by_another_clock_keeps_its_deadline() {
+        let a = Clock::new();
+        std::thread::sleep(Duration::from_millis(20));
+        let b = Clock::new();
+        // Coarse, from a real-time clock.
+        let before = StdInstant::now();
+        let stamp = a.stamp();
+        let when = b.deadline_since(stamp, D);
+        let at = b.ns_to_instant(when);
+        assert!(at >= before + D);
+        assert!(at <= StdInstant::now() + D + Duration::from_nanos(b.coarse_slack.unwrap()));
+        // Exact, from a paused clock: the same instant in either clock's wheel ns.
+        a.pause();
+        let start = a.now();
+        let when = b.deadline_since(a.stamp(), D);
+        assert_eq!(b.ns_to_instant(when), start + D);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::fmt;
 use std::task::Waker;
 use std::time::{Duration, Instant as StdInstant};
 
+use crate::clock::duration_ns;
 use crate::entry::Entry;
 use crate::handle::{Handle, Inner};
 use crate::sync::Arc;
@@ -181,10 +182,6 @@ fn wake_caught(w: Waker) {
              the panic was caught and the other timers still fire"
         );
     }
-}
-
-fn duration_ns(d: Duration) -> u64 {
-    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
 }
 
 impl fmt::Debug for Driver {

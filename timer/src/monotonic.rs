@@ -3,8 +3,9 @@
 //! `Instant::now()` on Linux is `clock_gettime(CLOCK_MONOTONIC)` wrapped in a `timespec`; the
 //! wheel wants a plain `u64` of nanoseconds, and going through `Instant` and `Duration` costs
 //! several conversions on the `sleep` path. These functions read the same clock directly.
-//! They also read `CLOCK_MONOTONIC_COARSE`: the same clock as of the last kernel tick, about a
-//! third of the price, which is what `timeout` stamps its start with (see `clock::Stamp`).
+//! They also read `CLOCK_MONOTONIC_COARSE`: the same clock as of the last kernel tick (so a
+//! little behind), about a third of the price, which is what `timeout` stamps its start with
+//! (see `clock::Stamp`).
 //!
 //! Elsewhere (and under loom) every function returns `None` and the callers fall back to
 //! `Instant`.
@@ -19,12 +20,15 @@ mod imp {
         secs.checked_mul(NANOS_PER_SEC)?.checked_add(nanos)
     }
 
+    fn zeroed() -> libc::timespec {
+        // SAFETY: `timespec` is plain integers (and, on some targets, private padding), for
+        // which all zero bytes is a valid value.
+        unsafe { std::mem::zeroed() }
+    }
+
     #[inline]
     fn read(clock: libc::clockid_t) -> Option<u64> {
-        let mut ts = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
+        let mut ts = zeroed();
         // SAFETY: `ts` is a valid, writable `timespec` that outlives the call, which is all
         // `clock_gettime` requires; it writes nothing else.
         let rc = unsafe { libc::clock_gettime(clock, &mut ts) };
@@ -34,14 +38,16 @@ mod imp {
         to_ns(&ts)
     }
 
-    /// `CLOCK_MONOTONIC` in ns: the clock `std::time::Instant` reads.
+    /// `CLOCK_MONOTONIC` in ns: the clock `std::time::Instant` reads on Linux (std documents
+    /// `clock_gettime(CLOCK_MONOTONIC)` for it; the raw path relies on that).
     #[inline]
     pub(crate) fn precise_ns() -> Option<u64> {
         read(libc::CLOCK_MONOTONIC)
     }
 
-    /// `CLOCK_MONOTONIC_COARSE` in ns: `CLOCK_MONOTONIC` as of the last tick, never ahead of
-    /// it.
+    /// `CLOCK_MONOTONIC_COARSE` in ns: `CLOCK_MONOTONIC` as of the last timekeeping update,
+    /// never ahead of it; nominally a tick behind at most, more when a tick is delivered late
+    /// (`clock::COARSE_SLACK_TICKS`).
     #[inline]
     pub(crate) fn coarse_ns() -> Option<u64> {
         read(libc::CLOCK_MONOTONIC_COARSE)
@@ -49,10 +55,7 @@ mod imp {
 
     /// The coarse clock's step (one kernel tick: 1 to 10 ms).
     pub(crate) fn coarse_resolution_ns() -> Option<u64> {
-        let mut ts = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
+        let mut ts = zeroed();
         // SAFETY: as in `read`: a valid, writable `timespec` for the call's duration.
         let rc = unsafe { libc::clock_getres(libc::CLOCK_MONOTONIC_COARSE, &mut ts) };
         if rc != 0 {

@@ -18,14 +18,14 @@ use crate::sleep::Sleep;
 /// otherwise (and `future` is dropped with the `Timeout`).
 ///
 /// The deadline is `duration` after this call. A future that is ready at once costs almost
-/// nothing: the call stamps its start with the kernel's coarse clock (a few ns, at most one
-/// tick behind), and only when `future` first returns `Pending` does the `Timeout` read the
-/// precise clock, work out the deadline and make its timer. The deadline is never earlier
-/// than `duration` after the call. It is exact when the `Timeout` is polled as soon as it is
-/// made, as with `timeout(d, f).await`; if its first poll comes later, the deadline may be
-/// up to two ticks of the coarse clock (2 to 8 ms, by kernel) late. Use [`timeout_at`] for
-/// an exact deadline whenever the first poll comes. On platforms without a coarse clock,
-/// and while time is paused, the call reads the precise clock instead.
+/// nothing: the call stamps its start with the kernel's coarse clock (a few ns, a little
+/// behind the precise one), and only when `future` first returns `Pending` does the `Timeout`
+/// read the precise clock, work out the deadline and make its timer. The deadline is never
+/// earlier than `duration` after the call. It is exact when the `Timeout` is polled as soon as
+/// it is made, as with `timeout(d, f).await`; if its first poll comes later, it may be up to
+/// three ticks of the coarse clock late (3 to 30 ms by kernel; 12 ms at the common 250 Hz).
+/// Use [`timeout_at`] for an exact deadline whenever the first poll comes. On platforms
+/// without a coarse clock, and while time is paused, the call reads the precise clock instead.
 ///
 /// # Panics
 ///
