@@ -50,3 +50,7 @@ mod imp {
 }
 
 pub(crate) use imp::*;
+
+/// std's in both builds: it only sets the clock's process-wide anchor once (`clock.rs`),
+/// which is no part of any protocol a loom model explores.
+pub(crate) use std::sync::OnceLock;
