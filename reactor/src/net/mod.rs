@@ -28,6 +28,7 @@
 //! ```
 
 pub(crate) mod addr;
+pub(crate) mod byte_stream;
 pub mod tcp;
 mod udp;
 pub mod unix;

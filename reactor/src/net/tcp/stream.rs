@@ -4,11 +4,8 @@ use std::fmt;
 use std::io::{self, IoSlice, IoSliceMut, Read, Write};
 use std::net::{Shutdown, SocketAddr};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
-use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
-
-use futures_io::{AsyncRead, AsyncWrite};
 
 use crate::PollEvented;
 use crate::net::addr::{ToSocketAddrs, each_addr};
@@ -488,105 +485,10 @@ impl TcpStream {
     pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
         split::into_split(self)
     }
-
-    pub(crate) fn poll_read_priv(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        let len = buf.len();
-        self.io.poll_read_stream(cx, len, |mut s| s.read(buf))
-    }
-
-    pub(crate) fn poll_read_vectored_priv(
-        &self,
-        cx: &mut Context<'_>,
-        bufs: &mut [IoSliceMut<'_>],
-    ) -> Poll<io::Result<usize>> {
-        let len = crate::registration::vectored_len(bufs.iter().map(|b| b.len()), bufs.len());
-        self.io
-            .poll_read_stream(cx, len, |mut s| s.read_vectored(bufs))
-    }
-
-    pub(crate) fn poll_write_priv(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.io
-            .poll_write_stream(cx, buf.len(), |mut s| s.write(buf))
-    }
-
-    pub(crate) fn poll_write_vectored_priv(
-        &self,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        let len = crate::registration::vectored_len(bufs.iter().map(|b| b.len()), bufs.len());
-        self.io
-            .poll_write_stream(cx, len, |mut s| s.write_vectored(bufs))
-    }
-
-    /// `poll_close`: shut the write direction down. `NotConnected` (the peer is gone
-    /// already) counts as closed.
-    pub(crate) fn shutdown_write(&self) -> Poll<io::Result<()>> {
-        match self.shutdown(Shutdown::Write) {
-            Err(e) if e.kind() == io::ErrorKind::NotConnected => Poll::Ready(Ok(())),
-            res => Poll::Ready(res),
-        }
-    }
 }
 
-macro_rules! async_io_impls {
-    ($t:ty) => {
-        impl AsyncRead for $t {
-            fn poll_read(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                buf: &mut [u8],
-            ) -> Poll<io::Result<usize>> {
-                self.poll_read_priv(cx, buf)
-            }
-
-            fn poll_read_vectored(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                bufs: &mut [IoSliceMut<'_>],
-            ) -> Poll<io::Result<usize>> {
-                self.poll_read_vectored_priv(cx, bufs)
-            }
-        }
-
-        impl AsyncWrite for $t {
-            fn poll_write(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                buf: &[u8],
-            ) -> Poll<io::Result<usize>> {
-                self.poll_write_priv(cx, buf)
-            }
-
-            fn poll_write_vectored(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                bufs: &[IoSlice<'_>],
-            ) -> Poll<io::Result<usize>> {
-                self.poll_write_vectored_priv(cx, bufs)
-            }
-
-            fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                Poll::Ready(Ok(())) // TCP has no user-space buffer to flush
-            }
-
-            fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                self.shutdown_write()
-            }
-        }
-    };
-}
-
-async_io_impls!(TcpStream);
-async_io_impls!(&TcpStream);
+crate::net::byte_stream::byte_stream_io!(TcpStream);
+crate::net::byte_stream::byte_stream_io!(&TcpStream);
 
 impl fmt::Debug for TcpStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
