@@ -2,6 +2,28 @@
 
 use std::fmt;
 
+/// `Debug` (naming the type, not the value, which need not be `Debug`), `Display` (`$msg`)
+/// and `Error` for a channel's `$t<T>(pub T)` error that hands an unsent value back.
+macro_rules! value_error_impls {
+    ($t:ident, $msg:literal) => {
+        impl<T> std::fmt::Debug for $t<T> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($t)).finish_non_exhaustive()
+            }
+        }
+
+        impl<T> std::fmt::Display for $t<T> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str($msg)
+            }
+        }
+
+        impl<T> std::error::Error for $t<T> {}
+    };
+}
+
+pub(crate) use value_error_impls;
+
 /// The semaphore was closed while or before acquiring: no permit was taken.
 ///
 /// ```

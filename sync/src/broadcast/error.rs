@@ -12,19 +12,7 @@ use std::fmt;
 #[derive(PartialEq, Eq, Clone, Copy)]
 pub struct SendError<T>(pub T);
 
-impl<T> fmt::Debug for SendError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SendError").finish_non_exhaustive()
-    }
-}
-
-impl<T> fmt::Display for SendError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("broadcast channel has no receivers")
-    }
-}
-
-impl<T> std::error::Error for SendError<T> {}
+crate::error::value_error_impls!(SendError, "broadcast channel has no receivers");
 
 /// Why [`recv`](super::Receiver::recv) returned no value.
 ///

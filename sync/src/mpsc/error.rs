@@ -13,19 +13,10 @@ use std::fmt;
 #[derive(PartialEq, Eq, Clone, Copy)]
 pub struct SendError<T>(pub T);
 
-impl<T> fmt::Debug for SendError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SendError").finish_non_exhaustive()
-    }
-}
-
-impl<T> fmt::Display for SendError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("channel closed: the receiver was dropped or closed")
-    }
-}
-
-impl<T> std::error::Error for SendError<T> {}
+crate::error::value_error_impls!(
+    SendError,
+    "channel closed: the receiver was dropped or closed"
+);
 
 /// Why [`try_send`](super::Sender::try_send) did not send; the value is inside either way.
 ///
