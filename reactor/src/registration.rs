@@ -58,13 +58,7 @@ impl Registration {
         cx: &mut Context<'_>,
         direction: Direction,
     ) -> Poll<io::Result<ReadyEvent>> {
-        let coop = ready!(conductor_coop::poll_proceed(cx));
-        let event = ready!(self.shared.poll_ready(cx, direction));
-        if event.is_shutdown {
-            return Poll::Ready(Err(error::shutdown_error()));
-        }
-        coop.made_progress();
-        Poll::Ready(Ok(event))
+        budgeted(cx, |cx| self.shared.poll_ready(cx, direction))
     }
 
     /// Waits until `direction` is ready (spending one unit of the task's budget). Unlike
@@ -72,16 +66,7 @@ impl Registration {
     /// tasks may wait on one source at once.
     pub(crate) async fn readiness(&self, direction: Direction) -> io::Result<ReadyEvent> {
         let mut wait = self.shared.readiness(direction);
-        poll_fn(|cx| {
-            let coop = ready!(conductor_coop::poll_proceed(cx));
-            let event = ready!(Pin::new(&mut wait).poll(cx));
-            if event.is_shutdown {
-                return Poll::Ready(Err(error::shutdown_error()));
-            }
-            coop.made_progress();
-            Poll::Ready(Ok(event))
-        })
-        .await
+        poll_fn(|cx| budgeted(cx, |cx| Pin::new(&mut wait).poll(cx))).await
     }
 
     pub(crate) fn clear_readiness(&self, event: ReadyEvent, direction: Direction) {
@@ -183,6 +168,21 @@ impl Registration {
             }
         }
     }
+}
+
+/// A readiness poll that spends one unit of the task's cooperative budget when it completes
+/// (and gives it back when it is `Pending`), and turns the shutdown event into its error.
+fn budgeted(
+    cx: &mut Context<'_>,
+    poll: impl FnOnce(&mut Context<'_>) -> Poll<ReadyEvent>,
+) -> Poll<io::Result<ReadyEvent>> {
+    let coop = ready!(conductor_coop::poll_proceed(cx));
+    let event = ready!(poll(cx));
+    if event.is_shutdown {
+        return Poll::Ready(Err(error::shutdown_error()));
+    }
+    coop.made_progress();
+    Poll::Ready(Ok(event))
 }
 
 impl Drop for Registration {
